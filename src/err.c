@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+#include "err.h"
+
+static const char *const reasons[] = {
+	[0] = "success",
+	[-ERR_NOMEM] = "out of memory",
+	[-ERR_IO] = "input/output error",
+	[-ERR_INVALID] = "invalid input",
+	[-ERR_NOT_FOUND] = "credentials not found in native keychain",
+	[-ERR_TOO_LARGE] = "input too large",
+	[-ERR_PERM] = "bad owner or permissions",
+	[-ERR_CONFIG] = "configuration error",
+	[-ERR_BACKEND] = "backend failure",
+	[-ERR_READ_ONLY] = "read-only route",
+	[-ERR_UNSUPPORTED] = "operation not supported",
+	[-ERR_LIMIT] = "limit exceeded",
+};
+
+const char *err_str(int err)
+{
+	unsigned idx = err <= 0 ? (unsigned)-err : 0u;
+
+	if (idx >= sizeof(reasons) / sizeof(reasons[0]) || !reasons[idx])
+		return "unknown error";
+	return reasons[idx];
+}
