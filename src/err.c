@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 #include "err.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+
 static const char *const reasons[] = {
 	[0] = "success",
 	[-ERR_NOMEM] = "out of memory",
@@ -23,4 +26,23 @@ const char *err_str(int err)
 	if (idx >= sizeof(reasons) / sizeof(reasons[0]) || !reasons[idx])
 		return "unknown error";
 	return reasons[idx];
+}
+
+int errbuf_set(struct errbuf *eb, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!eb)
+		return code;
+	va_start(ap, fmt);
+	vsnprintf(eb->msg, sizeof(eb->msg), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+const char *errbuf_str(const struct errbuf *eb, int code)
+{
+	if (eb && eb->msg[0])
+		return eb->msg;
+	return err_str(code);
 }

@@ -25,4 +25,18 @@ enum err {
 /* The generic reason for an error code, lower case, no final full stop. */
 const char *err_str(int err);
 
+/*
+ * The one-line message a user sees for a failure: it names the file, key or
+ * host and, where there is one, the fix.  Never put a secret in it.
+ */
+struct errbuf {
+	char msg[512];
+};
+
+/* Formats into eb (NULL allowed) and returns code, so "return errbuf_set(...)" works. */
+int errbuf_set(struct errbuf *eb, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* The message, or err_str(code) when none was set. */
+const char *errbuf_str(const struct errbuf *eb, int code);
+
 #endif

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+#include <string.h>
+
+#include "backend.h"
+#include "build-config.h"
+
+const struct backend *const backends[] = {
+	&static_backend,
+	&env_backend,
+	NULL,
+};
+
+const struct backend *backend_find(const char *name)
+{
+	for (size_t i = 0; backends[i]; i++) {
+		if (strcmp(backends[i]->name, name) == 0)
+			return backends[i];
+	}
+	return NULL;
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef DCR_CMD_H
+#define DCR_CMD_H
+
+/*
+ * The verbs, one function each, dispatched from the table in main.c.  Each
+ * returns the process exit status.  argv[0] is the verb itself.
+ */
+int cmd_get(int argc, char **argv);
+int cmd_store(int argc, char **argv);
+int cmd_erase(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+int cmd_route(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+
+/* Writes all of data to stdout; false if the reader went away. */
+#include <stdbool.h>
+#include <stddef.h>
+bool out_write(const char *data, size_t len);
+/* One line on stdout: how Docker's helpers report every error. */
+int out_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef DCR_CREDS_H
+#define DCR_CREDS_H
+
+#include <stdbool.h>
+
+#include "ref.h"
+
+/* A username and secret, heap-owned and wiped by creds_finish(). */
+struct creds {
+	char *username;
+	char *secret;
+};
+
+/* Copies both strings; returns 0 or ERR_NOMEM (then c is empty). */
+int creds_set(struct creds *c, const char *username, const char *secret);
+void creds_finish(struct creds *c);
+
+/* What a personality asks the core. */
+struct request {
+	const char *key; /* the caller's exact key, echoed back */
+	struct ref ref;  /* its normalised form */
+	bool refresh;    /* the caller says the last credentials were rejected */
+};
+
+#endif

@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * docker-credential-router: one executable, dispatched on the verb.  The
+ * usage text is generated from the same tables that drive dispatch and
+ * configuration, so --help cannot drift from the code.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <malloc.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "build-config.h"
+#include "cmd.h"
+#include "config.h"
+#include "log.h"
+#include "wipe.h"
+
+#define USAGE_DOCKER "Usage: " DCR_NAME " <store|get|erase|list|version>"
+
+enum verb_kind { VERB_DOCKER, VERB_OPERATOR };
+
+struct verb {
+	const char *name;
+	const char *args;
+	int argc; /* exact argument count after the verb */
+	enum verb_kind kind;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct verb verbs[] = {
+	{"get", "", 0, VERB_DOCKER, cmd_get, "print the credentials for the server URL on stdin"},
+	{"store", "", 0, VERB_DOCKER, cmd_store,
+	 "store {\"ServerURL\",\"Username\",\"Secret\"} read from stdin"},
+	{"erase", "", 0, VERB_DOCKER, cmd_erase, "erase the credentials for the server URL on stdin"},
+	{"list", "", 0, VERB_DOCKER, cmd_list, "print {server URL: username} for every stored key"},
+	{"version", "", 0, VERB_DOCKER, cmd_version, "print the version"},
+	{"route", " KEY", 1, VERB_OPERATOR, cmd_route,
+	 "explain how KEY is normalised and routed (never prints a secret)"},
+	{"check", "", 0, VERB_OPERATOR, cmd_check,
+	 "validate the configuration and the files it names"},
+};
+
+struct env_doc {
+	const char *name;
+	const char *summary;
+};
+
+static const struct env_doc env_docs[] = {
+	{CONFIG_ENV, "configuration file to use instead of the search path"},
+	{"DOCKER_CREDENTIAL_ROUTER_LOG", "log level on stderr: silent, error, warn (default), info, debug"},
+	{"XDG_CONFIG_HOME", "base of the per-user config (default ~/.config)"},
+	{"XDG_DATA_HOME", "base of the default store (default ~/.local/share)"},
+	{"DSTACK_DOCKER_USERNAME", "dstack: username for DSTACK_DOCKER_REGISTRY (embedded default)"},
+	{"DSTACK_DOCKER_PASSWORD", "dstack: password for DSTACK_DOCKER_REGISTRY (embedded default)"},
+	{"DSTACK_DOCKER_REGISTRY", "dstack: the registry (default Docker Hub)"},
+	{"CONTAINER_REGISTRYn_REPO", "thin-edge: override repo of [registryn] (static backend)"},
+	{"CONTAINER_REGISTRYn_USERNAME", "thin-edge: override username of [registryn]"},
+	{"CONTAINER_REGISTRYn_PASSWORD", "thin-edge: override password of [registryn]"},
+	{"DCR_<HOST>_USERNAME", "env backend: default username variable for a registry"},
+	{"DCR_<HOST>_PASSWORD", "env backend: default password variable for a registry"},
+};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static void help_options(struct buf *b, const struct option *opts)
+{
+	for (const struct option *o = opts; o->key; o++)
+		buf_printf(b, "    %-16s %s\n", o->key, o->summary);
+}
+
+static int cmd_help(void)
+{
+	struct buf b = BUF_INIT;
+
+	buf_printf(&b, "Usage: %s <verb> [args]\n\n"
+		       "A Docker credential helper that routes each registry to a backend.\n\n"
+		       "Docker credential-helper verbs (input on stdin, output on stdout):\n",
+		   DCR_NAME);
+	for (size_t i = 0; i < COUNT(verbs); i++) {
+		if (i && verbs[i].kind != verbs[i - 1].kind)
+			buf_puts(&b, "\nOperator verbs:\n");
+		buf_printf(&b, "  %s%-*s %s\n", verbs[i].name,
+			   (int)(14 - strlen(verbs[i].name)), verbs[i].args, verbs[i].summary);
+	}
+	buf_puts(&b, "\nOptions:\n  -h, --help      print this help\n"
+		     "  -v, --version   print the version\n\nConfiguration (TOML), searched in order:\n");
+	for (size_t i = 0; i < 3; i++) {
+		char *p = config_search_path(i);
+
+		if (p)
+			buf_printf(&b, "  %s\n", p);
+		free(p);
+	}
+	buf_puts(&b, "  (none: the embedded default, built from the environment)\n\nTop-level keys:\n");
+	help_options(&b, config_top_keys);
+	buf_puts(&b, "\n[[route]] keys:\n");
+	help_options(&b, config_route_keys);
+	buf_puts(&b, "\nBackends and their route keys:\n");
+	for (size_t i = 0; backends[i]; i++) {
+		buf_printf(&b, "  %-18s %s\n", backends[i]->name, backends[i]->summary);
+		help_options(&b, backends[i]->options);
+	}
+	buf_puts(&b, "\nEnvironment:\n");
+	for (size_t i = 0; i < COUNT(env_docs); i++)
+		buf_printf(&b, "  %-30s %s\n", env_docs[i].name, env_docs[i].summary);
+	buf_puts(&b, "\nSee docker-credential-router(1) and docker-credential-router.toml(5).\n");
+	out_write(b.data, b.len);
+	buf_finish(&b);
+	return 0;
+}
+
+/* Opens /dev/null on any of fds 0-2 that is closed, so no file we open lands there. */
+static void sanitise_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		if (open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd)
+			_exit(1);
+	}
+}
+
+static void free_wiped(void *p)
+{
+	if (p)
+		wipe(p, malloc_usable_size(p));
+	free(p);
+}
+
+static void harden(void)
+{
+	struct rlimit none = {0, 0};
+
+	sanitise_fds();
+	umask(077);
+	setrlimit(RLIMIT_CORE, &none);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	signal(SIGPIPE, SIG_IGN);
+	/* jansson holds store requests (secrets included): wipe what it frees. */
+	json_set_alloc_funcs(malloc, free_wiped);
+}
+
+static const struct verb *find_verb(const char *name)
+{
+	for (size_t i = 0; i < COUNT(verbs); i++) {
+		if (strcmp(verbs[i].name, name) == 0)
+			return &verbs[i];
+	}
+	return NULL;
+}
+
+static int dispatch(int argc, char **argv)
+{
+	const struct verb *verb;
+
+	if (argc < 2)
+		return out_error("%s", USAGE_DOCKER);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+		return cmd_help();
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-v") == 0)
+		return cmd_version(argc - 1, argv + 1);
+	verb = find_verb(argv[1]);
+	if (!verb)
+		return out_error("%s: unknown action: %s", DCR_NAME, argv[1]);
+	if (argc - 2 != verb->argc) {
+		if (verb->kind == VERB_DOCKER)
+			return out_error("%s", USAGE_DOCKER);
+		return out_error("usage: %s %s%s", DCR_NAME, verb->name, verb->args);
+	}
+	return verb->run(argc - 1, argv + 1);
+}
+
+int main(int argc, char **argv)
+{
+	harden();
+	log_init();
+	return dispatch(argc, argv);
+}
