@@ -46,7 +46,8 @@ struct route {
 	size_t match_count;
 	const struct backend *backend;
 	enum store_policy store;
-	void *data; /* the backend's own */
+	long cache_ttl; /* seconds to cache answers in the token cache; 0: not cached */
+	void *data;     /* the backend's own */
 };
 
 /* Called by list for each key the backend holds. */

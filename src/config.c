@@ -26,6 +26,7 @@ const struct option config_route_keys[] = {
 	{"match", OPT_STRINGS, "registry patterns (kubelet matchImages rules); first match wins"},
 	{"backend", OPT_STRING, "where credentials come from"},
 	{"store", OPT_STRING, "what store/erase do: \"write\", \"ignore\" or \"reject\""},
+	{"cache_ttl", OPT_INT, "cache answers in the token cache for this many seconds (default 0)"},
 	{NULL, OPT_STRING, NULL},
 };
 
@@ -311,6 +312,17 @@ static int parse_store_policy(struct route *route, const struct toml_value *tabl
 	return 0;
 }
 
+static int parse_cache_ttl(struct route *route, const struct toml_value *table, struct errbuf *eb)
+{
+	int64_t ttl = config_opt_int(table, "cache_ttl", 0);
+
+	if (ttl < 0 || ttl > 366 * 24 * 3600)
+		return config_route_error(eb, route, table, "cache_ttl",
+					  "must be between 0 and 31622400 seconds");
+	route->cache_ttl = (long)ttl;
+	return 0;
+}
+
 static void backend_list(char *out, size_t size)
 {
 	size_t used = 0;
@@ -371,6 +383,8 @@ static int route_init(struct config *config, struct route *route, size_t index,
 	r = parse_match(route, table, eb);
 	if (r == 0)
 		r = parse_store_policy(route, table, eb);
+	if (r == 0)
+		r = parse_cache_ttl(route, table, eb);
 	if (r == 0 && route->backend->configure)
 		r = route->backend->configure(route, table, eb);
 	return r;

@@ -25,4 +25,5 @@ void creds_finish(struct creds *c)
 	free_secret(c->secret);
 	c->username = NULL;
 	c->secret = NULL;
+	c->expires = 0;
 }

@@ -3,6 +3,7 @@
 #define DCR_CREDS_H
 
 #include <stdbool.h>
+#include <time.h>
 
 #include "ref.h"
 
@@ -10,6 +11,7 @@
 struct creds {
 	char *username;
 	char *secret;
+	time_t expires; /* absolute expiry of a short-lived token; 0 when it does not expire */
 };
 
 /* Copies both strings; returns 0 or ERR_NOMEM (then c is empty). */
