@@ -640,7 +640,7 @@ static int registry_pattern(const char *value, char *out, size_t size)
 		snprintf(out, size, "docker.io");
 		return 0;
 	}
-	if (ref_parse(value, &ref, NULL) < 0)
+	if (ref_parse_repo(value, &ref, NULL) < 0)
 		return ERR_INVALID;
 	snprintf(out, size, "%s", ref.host);
 	return 0;

@@ -303,15 +303,12 @@ int pattern_parse(const char *text, struct pattern *out, const char **why)
 	ret = strip_scheme(text, &rest, why);
 	if (ret < 0)
 		goto out;
-	if (strcmp(rest, "*") == 0) {
-		out->any = true;
-		strcpy(out->host, "*");
-		goto out;
-	}
 	host_len = strcspn(rest, "/");
 	ret = parse_host(rest, host_len, out, why);
 	if (ret == 0 && rest[host_len] == '/')
 		ret = parse_path(rest + host_len + 1, rest != text, out, why);
+	/* The catch-all: "*" without port or path would otherwise match one-label hosts only. */
+	out->any = ret == 0 && strcmp(out->host, "*") == 0 && !out->port && !out->path[0];
 out:
 	if (ret < 0)
 		memset(out, 0, sizeof(*out));
@@ -353,7 +350,7 @@ static bool class_match(const char *p, size_t *i, char c)
 	return hit != negate;
 }
 
-/* Matches c against the one-character token at p[*i] ('?', class, escape or literal); advances *i. */
+/* Matches c against the token at p[*i] ('?', class, escape or literal); advances *i. */
 static bool token_match(const char *p, size_t *i, char c)
 {
 	switch (p[*i]) {
@@ -445,7 +442,8 @@ bool pattern_match(const struct pattern *p, const struct ref *r)
 	if (!r->host[0])
 		return false;
 	split_host(r->host, &host_len, &port);
-	return port == p->port && host_match(p, r->host, host_len) && path_match(p->path, r->path);
+	return port == p->port && host_match(p, r->host, host_len) &&
+	       path_match(p->path, r->path);
 }
 
 bool pattern_is_literal(const struct pattern *p)

@@ -29,8 +29,9 @@
  *   Hub key.  Hub keys always have the host "docker.io", so "*.docker.io"
  *   does not match them, and official images live under "library/"
  *   ("docker.io/library/nginx"; no "library/" is added to pattern paths).
- * - Extension: "*" alone matches every key (catch-all).  With a port or a
- *   path, "*" is an ordinary one-label glob ("*:5000" is "localhost:5000").
+ * - Extension: "*" alone (also with a scheme or a trailing slash) matches
+ *   every key, the catch-all.  With a port or a path, "*" is an ordinary
+ *   one-label glob ("*:5000" matches "localhost:5000", not "ghcr.io:5000").
  * - Bracketed IPv6 hosts are literals (no globs) in canonical form; glob
  *   hosts never match IPv6 keys.
  */

@@ -570,3 +570,29 @@ void ref_format(const struct ref *r, char *buf, size_t size)
 	else
 		snprintf(buf, size, "%s", r->host);
 }
+
+int ref_parse_repo(const char *text, struct ref *out, const char **why)
+{
+	const char *slash = strchr(text, '/');
+	size_t path_len;
+	int ret;
+
+	if (strstr(text, "://"))
+		return ref_parse(text, out, why);
+	ret = ref_parse_registry(text, slash ? (size_t)(slash - text) : strlen(text), out, why);
+	if (ret < 0 || !slash)
+		return ret;
+	path_len = strlen(slash + 1);
+	while (path_len && slash[path_len] == '/')
+		path_len--; /* "host/team/" names the same prefix as "host/team" */
+	if (path_len == 0)
+		return 0;
+	ret = ref_check_path(slash + 1, path_len, why);
+	if (ret < 0) {
+		memset(out, 0, sizeof(*out));
+		return ret;
+	}
+	memcpy(out->path, slash + 1, path_len);
+	out->path[path_len] = '\0';
+	return 0;
+}

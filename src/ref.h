@@ -42,10 +42,12 @@
 #define REF_KEY_MAX 8192 /* longer keys are ERR_TOO_LARGE */
 
 struct ref {
-	char host[REF_HOST_MAX]; /* lower-cased host[:port]; IPv6 as [..]:port; Hub is "docker.io" */
-	char path[REF_PATH_MAX]; /* repository without tag/digest, "" for a registry; Hub
-				    official images get "library/" */
-	bool hub;                /* the registry is Docker Hub */
+	/* lower-cased host[:port]; IPv6 as [..]:port; Docker Hub is "docker.io" */
+	char host[REF_HOST_MAX];
+	/* repository without tag/digest, "" for a registry; Hub official images get "library/" */
+	char path[REF_PATH_MAX];
+	/* the registry is Docker Hub */
+	bool hub;
 };
 
 /*
@@ -55,7 +57,11 @@ struct ref {
  */
 int ref_parse(const char *key, struct ref *out, const char **why);
 
-/* Writes "host" or "host/path" into buf, truncating like snprintf. */
+/*
+ * Writes "host" or "host/path" into buf, truncating like snprintf.  For display
+ * and cache identities: parsed again, a one-label host other than localhost
+ * without a port ("https://myreg/x" gives "myreg/x") reads as a Hub image.
+ */
 void ref_format(const struct ref *r, char *buf, size_t size);
 
 /* docker.io, index.docker.io, registry-1.docker.io, registry.hub.docker.com, any case, no port. */
@@ -68,6 +74,13 @@ bool ref_is_hub_host(const char *host);
 
 /* A bare registry "host[:port]" of len bytes (no scheme, path or user info): out->path is "". */
 int ref_parse_registry(const char *text, size_t len, struct ref *out, const char **why);
+/*
+ * A registry with an optional repository path, as a credentials file's repo
+ * or a route pattern names it: the first component is always the registry
+ * ("myreg/team" is the host myreg, not a Docker Hub repository).  Keys with
+ * a scheme go through ref_parse.
+ */
+int ref_parse_repo(const char *text, struct ref *out, const char **why);
 /* A decimal port 1..65535 of len bytes (at most 5 digits, no sign). */
 int ref_parse_port(const char *text, size_t len, unsigned *port, const char **why);
 /* A repository path "a/b/c" of len bytes: no tag, digest or leading/trailing '/'. */

@@ -135,12 +135,15 @@ static int env_list(const struct route *route, list_add_fn add, void *ctx, struc
 	int r = 0;
 
 	for (size_t i = 0; i < route->match_count && r == 0; i++) {
-		char user_var[ENV_NAME_MAX], pass_var[ENV_NAME_MAX];
+		char user_var[ENV_NAME_MAX], pass_var[ENV_NAME_MAX],
+		     text[REF_HOST_MAX + PATTERN_PATH_MAX];
 		struct ref ref;
 		const char *user;
 
-		if (!pattern_is_literal(&route->patterns[i]) ||
-		    ref_parse(route->match[i], &ref, NULL) < 0)
+		if (!pattern_is_literal(&route->patterns[i]))
+			continue;
+		pattern_format(&route->patterns[i], text, sizeof(text));
+		if (ref_parse_repo(text, &ref, NULL) < 0)
 			continue;
 		names_for(er, &ref, user_var, pass_var);
 		user = getenv(user_var);

@@ -239,7 +239,7 @@ static int parse_refs(const char *path, struct entries *es, struct errbuf *eb)
 
 		if (!e->repo || !*e->repo)
 			continue; /* thin-edge skips entries without a repo */
-		if (ref_parse(e->repo, &e->ref, &why) == 0)
+		if (ref_parse_repo(e->repo, &e->ref, &why) == 0)
 			continue;
 		if (e->line)
 			return errbuf_set(eb, ERR_CONFIG, "%s:%d: [%s] repo \"%s\": %s", path,
