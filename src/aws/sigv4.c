@@ -191,7 +191,7 @@ static int sha256_hex(const void *data, size_t len, char hex[SIGV4_HEX_SIZE])
 }
 
 static int hmac(const void *key, size_t key_len, const void *data, size_t len,
-		unsigned char out[SHA256_LEN])
+                unsigned char out[SHA256_LEN])
 {
 	unsigned int n = 0;
 
@@ -251,10 +251,10 @@ static bool name_is(const char *name, const char *lower_name)
 static bool is_reserved(const char *name)
 {
 	static const char *const reserved[] = {
-		"authorization",
-		"x-amz-content-sha256",
-		"x-amz-date",
-		"x-amz-security-token",
+	    "authorization",
+	    "x-amz-content-sha256",
+	    "x-amz-date",
+	    "x-amz-security-token",
 	};
 
 	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++) {
@@ -456,7 +456,7 @@ static void add_param(struct buf *b, const char *key, const char *value)
 
 /* The presigning parameters in canonical order, appended to the query in b. */
 static void add_presign_params(struct buf *b, const struct sigv4_params *p, const char *date,
-			       const char *signed_headers)
+                               const char *signed_headers)
 {
 	struct buf cred = {0};
 	char expires[24];
@@ -548,8 +548,8 @@ static void emit_headers(const struct hdr *h, size_t n, struct buf *lines, struc
 }
 
 static int canonical_headers(const struct sigv4_request *req, const struct sigv4_params *p,
-			     enum sigv4_mode mode, const char *date, const char *payload,
-			     struct buf *lines, struct buf *names)
+                             enum sigv4_mode mode, const char *date, const char *payload,
+                             struct buf *lines, struct buf *names)
 {
 	size_t n = req->header_count;
 	struct hdr *h = calloc(n + 3, sizeof(*h));
@@ -580,7 +580,7 @@ static int canonical_headers(const struct sigv4_request *req, const struct sigv4
 
 /* The canonical request and its signed-header list, after checking all input. */
 static int canonical(const struct sigv4_request *req, const struct sigv4_params *p,
-		     enum sigv4_mode mode, char **creq, char **signed_headers)
+                     enum sigv4_mode mode, char **creq, char **signed_headers)
 {
 	struct buf b = {0}, lines = {0}, names = {0}, query = {0};
 	char date[SIGV4_DATE_SIZE], payload[SIGV4_HEX_SIZE];
@@ -642,7 +642,7 @@ int sigv4_amz_date(time_t now, char date[SIGV4_DATE_SIZE])
 }
 
 int sigv4_canonical_request(const struct sigv4_request *req, const struct sigv4_params *p,
-			    enum sigv4_mode mode, char **out)
+                            enum sigv4_mode mode, char **out)
 {
 	char *signed_headers = NULL;
 
@@ -663,7 +663,8 @@ int sigv4_string_to_sign(const char *canonical_request, const struct sigv4_param
 	*out = NULL;
 	if (!canonical_request)
 		return ERR_INVALID;
-	if ((r = check_params(p, SIGV4_MODE_HEADER)) < 0 || (r = sigv4_amz_date(p->now, date)) < 0 ||
+	if ((r = check_params(p, SIGV4_MODE_HEADER)) < 0 ||
+	    (r = sigv4_amz_date(p->now, date)) < 0 ||
 	    (r = sha256_hex(canonical_request, strlen(canonical_request), hash)) < 0)
 		return r;
 	buf_str(&b, SIGV4_ALGORITHM "\n");
@@ -678,7 +679,7 @@ int sigv4_string_to_sign(const char *canonical_request, const struct sigv4_param
 /* ---- step 3: signing key ---- */
 
 static int derive_key(const char *secret, const struct sigv4_params *p, const char *date,
-		      unsigned char key[SIGV4_KEY_SIZE])
+                      unsigned char key[SIGV4_KEY_SIZE])
 {
 	unsigned char k1[SHA256_LEN], k2[SHA256_LEN];
 	char seed[4 + SECRET_MAX];
@@ -712,7 +713,7 @@ int sigv4_signing_key(const struct sigv4_params *p, unsigned char key[SIGV4_KEY_
 /* ---- step 4: signature ---- */
 
 int sigv4_signature_hex(const char *string_to_sign, const struct sigv4_params *p,
-			char hex[SIGV4_HEX_SIZE])
+                        char hex[SIGV4_HEX_SIZE])
 {
 	unsigned char key[SIGV4_KEY_SIZE], mac[SHA256_LEN];
 	int r;
@@ -731,8 +732,8 @@ int sigv4_signature_hex(const char *string_to_sign, const struct sigv4_params *p
 }
 
 /* Steps 1-4: the signature and the signed-header list. */
-static int sign(const struct sigv4_request *req, const struct sigv4_params *p,
-		enum sigv4_mode mode, char hex[SIGV4_HEX_SIZE], char **signed_headers)
+static int sign(const struct sigv4_request *req, const struct sigv4_params *p, enum sigv4_mode mode,
+                char hex[SIGV4_HEX_SIZE], char **signed_headers)
 {
 	char *creq = NULL, *sts = NULL;
 	int r;
@@ -751,8 +752,7 @@ static int sign(const struct sigv4_request *req, const struct sigv4_params *p,
 
 /* ---- header mode ---- */
 
-int sigv4_authorization(const struct sigv4_request *req, const struct sigv4_params *p,
-			char **value)
+int sigv4_authorization(const struct sigv4_request *req, const struct sigv4_params *p, char **value)
 {
 	struct buf b = {0};
 	char sig[SIGV4_HEX_SIZE], date[SIGV4_DATE_SIZE];
@@ -786,7 +786,7 @@ static int add_header(struct sigv4_added *out, const char *name, const char *val
 }
 
 int sigv4_sign_headers(const struct sigv4_request *req, const struct sigv4_params *p,
-		       struct sigv4_added *out)
+                       struct sigv4_added *out)
 {
 	char date[SIGV4_DATE_SIZE], payload[SIGV4_HEX_SIZE];
 	char *authz = NULL;
@@ -823,8 +823,7 @@ void sigv4_added_finish(struct sigv4_added *out)
 
 /* ---- query mode ---- */
 
-int sigv4_presign_query(const struct sigv4_request *req, const struct sigv4_params *p,
-			char **query)
+int sigv4_presign_query(const struct sigv4_request *req, const struct sigv4_params *p, char **query)
 {
 	struct buf b = {0};
 	char sig[SIGV4_HEX_SIZE], date[SIGV4_DATE_SIZE];

@@ -22,10 +22,10 @@
 #include <time.h>
 
 #define SIGV4_ALGORITHM "AWS4-HMAC-SHA256"
-#define SIGV4_DATE_SIZE 17  /* "20150830T123600Z" and its NUL */
-#define SIGV4_HEX_SIZE 65   /* 64 hex digits and a NUL */
-#define SIGV4_KEY_SIZE 32   /* HMAC-SHA256 output */
-#define SIGV4_ADDED_MAX 4   /* headers sigv4_sign_headers() may add */
+#define SIGV4_DATE_SIZE 17        /* "20150830T123600Z" and its NUL */
+#define SIGV4_HEX_SIZE 65         /* 64 hex digits and a NUL */
+#define SIGV4_KEY_SIZE 32         /* HMAC-SHA256 output */
+#define SIGV4_ADDED_MAX 4         /* headers sigv4_sign_headers() may add */
 #define SIGV4_EXPIRES_MAX 604800L /* 7 days, AWS's presign limit */
 
 struct sigv4_header {
@@ -65,16 +65,16 @@ struct sigv4_request {
 struct sigv4_params {
 	const char *access_key_id;
 	const char *secret_access_key;
-	const char *session_token;    /* NULL for long-term credentials */
-	const char *region;           /* "us-west-2" */
-	const char *service;          /* "ecr", "ecr-public" */
-	time_t now;                   /* signing time, UTC seconds */
-	bool normalize_path;          /* drop "." and ".." segments and empty ones
-					 (true for everything but S3) */
-	bool sign_body;               /* header mode: add and sign
-					 x-amz-content-sha256 (S3 style) */
-	bool omit_session_token;      /* add the token after signing, unsigned */
-	long expires;                 /* query mode: X-Amz-Expires, 1..7 days */
+	const char *session_token; /* NULL for long-term credentials */
+	const char *region;        /* "us-west-2" */
+	const char *service;       /* "ecr", "ecr-public" */
+	time_t now;                /* signing time, UTC seconds */
+	bool normalize_path;       /* drop "." and ".." segments and empty ones
+	                              (true for everything but S3) */
+	bool sign_body;            /* header mode: add and sign
+	                              x-amz-content-sha256 (S3 style) */
+	bool omit_session_token;   /* add the token after signing, unsigned */
+	long expires;              /* query mode: X-Amz-Expires, 1..7 days */
 };
 
 enum sigv4_mode {
@@ -102,7 +102,7 @@ int sigv4_amz_date(time_t now, char date[SIGV4_DATE_SIZE]);
 /* Step 1: the canonical request, including what the mode adds (x-amz-date
  * and friends as headers, or X-Amz-* query parameters). */
 int sigv4_canonical_request(const struct sigv4_request *req, const struct sigv4_params *p,
-			    enum sigv4_mode mode, char **out);
+                            enum sigv4_mode mode, char **out);
 
 /* Step 2: "AWS4-HMAC-SHA256\n<date>\n<scope>\n<hex sha256(canonical)>". */
 int sigv4_string_to_sign(const char *canonical_request, const struct sigv4_params *p, char **out);
@@ -113,16 +113,16 @@ int sigv4_signing_key(const struct sigv4_params *p, unsigned char key[SIGV4_KEY_
 
 /* Step 4: hex HMAC-SHA256 of the string to sign under the signing key. */
 int sigv4_signature_hex(const char *string_to_sign, const struct sigv4_params *p,
-			char hex[SIGV4_HEX_SIZE]);
+                        char hex[SIGV4_HEX_SIZE]);
 
 /* Steps 1-4 in header mode: the Authorization header value,
  * "AWS4-HMAC-SHA256 Credential=<id>/<scope>, SignedHeaders=<h>, Signature=<s>". */
 int sigv4_authorization(const struct sigv4_request *req, const struct sigv4_params *p,
-			char **value);
+                        char **value);
 
 /* Header mode, all of it: fills out with the headers to add to the request. */
 int sigv4_sign_headers(const struct sigv4_request *req, const struct sigv4_params *p,
-		       struct sigv4_added *out);
+                       struct sigv4_added *out);
 /* Wipes and frees the values in out (NULL allowed). */
 void sigv4_added_finish(struct sigv4_added *out);
 
@@ -130,6 +130,6 @@ void sigv4_added_finish(struct sigv4_added *out);
  * given, then the X-Amz-* parameters and X-Amz-Signature (then
  * X-Amz-Security-Token if omit_session_token). */
 int sigv4_presign_query(const struct sigv4_request *req, const struct sigv4_params *p,
-			char **query);
+                        char **query);
 
 #endif
