@@ -44,7 +44,7 @@ enum {
 	PAYLOAD_NONCE_LEN = 16,
 	CHUNK_LEN = 64 * 1024,
 	COLUMNS = 64,     /* stanza body and armor line width */
-	MAC_B64_LEN = 43, /* unpadded base64 of 32 bytes */
+	B64_KEY_LEN = 43, /* unpadded base64 of 32 bytes: X25519 shares, the MAC */
 	MAX_STANZAS = 1024,
 	IDENTITY_FILE_MAX = 64 * 1024,
 	INNER_WHY = 256,
@@ -579,7 +579,12 @@ static int check_key_file(int fd, const char *path, struct reason *r)
 		return fail(r, ERR_IO, "cannot stat %s: %s", path, strerror(errno));
 	if (!S_ISREG(st.st_mode))
 		return fail(r, ERR_INVALID, "%s is not a regular file", path);
-	if ((st.st_mode & 077) != 0 || (st.st_uid != 0 && st.st_uid != geteuid()))
+	if (st.st_uid != 0 && st.st_uid != geteuid())
+		return fail(r, ERR_PERM,
+			    "bad owner or permissions on %s (owned by uid %lu: chown it to uid %lu "
+			    "and chmod 600 it)",
+			    path, (unsigned long)st.st_uid, (unsigned long)geteuid());
+	if ((st.st_mode & 077) != 0)
 		return fail(r, ERR_PERM, "bad owner or permissions on %s (chmod 600 it)", path);
 	return 0;
 }
@@ -779,8 +784,8 @@ static int parse_mac_line(const char *line, size_t n, size_t lineno, struct head
 
 	if (h->count == 0)
 		return fail(r, ERR_INVALID, "malformed header: no recipient stanzas");
-	if (n != 4 + MAC_B64_LEN || !starts_with(line, n, "--- ") ||
-	    b64_decode(line + 4, MAC_B64_LEN, false, mac, &got) != 0 || got != KEY_LEN)
+	if (n != 4 + B64_KEY_LEN || !starts_with(line, n, "--- ") ||
+	    b64_decode(line + 4, B64_KEY_LEN, false, mac, &got) != 0 || got != KEY_LEN)
 		return fail(r, ERR_INVALID, "malformed header: line %zu: malformed MAC line",
 			    lineno);
 	memcpy(h->mac, mac, KEY_LEN);
@@ -832,7 +837,8 @@ static int x25519_share(const struct stanza *s, size_t index, unsigned char shar
 		return fail(r, ERR_INVALID,
 			    "malformed header: X25519 stanza %zu must have exactly one argument",
 			    index + 1);
-	if (b64_decode(s->args, s->args_len, false, buf, &got) != 0 || got != KEY_LEN)
+	if (s->args_len != B64_KEY_LEN ||
+	    b64_decode(s->args, s->args_len, false, buf, &got) != 0 || got != KEY_LEN)
 		return fail(r, ERR_INVALID,
 			    "malformed header: X25519 stanza %zu: the share is not canonical "
 			    "base64 of 32 bytes",
@@ -1060,7 +1066,9 @@ static int payload_decrypt(const unsigned char file_key[FILE_KEY_LEN], const uns
 	chunks = (ct_len + full - 1) / full;
 	last_len = ct_len - (chunks - 1) * full;
 	if (last_len < TAG_LEN)
-		return fail(r, ERR_INVALID, "payload is truncated inside the tag of its last chunk");
+		return fail(r, ERR_INVALID,
+			    "payload ends in a fragment shorter than a tag (truncated, or trailing "
+			    "data)");
 	if (last_len == TAG_LEN && chunks > 1)
 		return fail(r, ERR_INVALID, "payload ends with an empty chunk after a full one");
 	out_len = ct_len - chunks * TAG_LEN;
@@ -1121,15 +1129,16 @@ static int armor_line(const char *line, size_t n, size_t lineno, bool *short_see
 		return fail(r, ERR_INVALID, "malformed armor: line %zu: bad END line", lineno);
 	if (n == 0)
 		return fail(r, ERR_INVALID, "malformed armor: line %zu is empty", lineno);
+	if (!all_b64(line, n, true))
+		return fail(r, ERR_INVALID,
+			    "malformed armor: line %zu: invalid character (whitespace, header?)",
+			    lineno);
 	if (n > COLUMNS)
 		return fail(r, ERR_INVALID, "malformed armor: line %zu is longer than 64 columns",
 			    lineno);
 	if (*short_seen)
 		return fail(r, ERR_INVALID,
 			    "malformed armor: line %zu follows a line shorter than 64 columns",
-			    lineno);
-	if (!all_b64(line, n, true))
-		return fail(r, ERR_INVALID, "malformed armor: line %zu: invalid character",
 			    lineno);
 	*short_seen = n < COLUMNS;
 	return 0;

@@ -79,6 +79,7 @@ struct backend {
 
 extern const struct backend static_backend;
 extern const struct backend env_backend;
+extern const struct backend script_backend;
 
 /* The backends compiled in, NULL-terminated. */
 extern const struct backend *const backends[];

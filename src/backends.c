@@ -7,6 +7,7 @@
 const struct backend *const backends[] = {
 	&static_backend,
 	&env_backend,
+	&script_backend,
 	NULL,
 };
 

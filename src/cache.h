@@ -25,6 +25,7 @@
  */
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <time.h>
 
 #include "creds.h"
@@ -62,5 +63,22 @@ int cache_get(const struct cache_params *params, const struct cache_id *id, cach
 
 /* The directory in use (malloc'd), for `cache list|clear` and messages. */
 char *cache_dir(const struct cache_params *params);
+
+/*
+ * Removes this cache's entries and lock files (and temporary files a killed
+ * writer left) from the directory, nothing else; *removed counts them.  A
+ * missing directory is empty.  Only params->dir is used.
+ */
+int cache_clear(const struct cache_params *params, size_t *removed, struct errbuf *eb);
+
+/*
+ * Calls fn for each valid entry, in no particular order, with its identity
+ * and times (never its secret); a negative return from fn stops the walk and
+ * is returned.  Entries that fail the ownership, mode or format checks are
+ * skipped.  Only params->dir is used.
+ */
+typedef int (*cache_list_fn)(void *ctx, const char *route, const char *registry, const char *who,
+			     time_t issued, time_t expires);
+int cache_list(const struct cache_params *params, cache_list_fn fn, void *ctx, struct errbuf *eb);
 
 #endif

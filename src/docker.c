@@ -139,17 +139,19 @@ out:
 	return status;
 }
 
-/* One string member of the store request, matched case-insensitively as Go does. */
+/*
+ * One string member of the store request.  Go's decoder assigns every member
+ * whose name matches the field case-insensitively, in document order, so the
+ * last such member wins.
+ */
 static int take_member(json_t *obj, const char *name, const char **out)
 {
 	const char *key;
-	json_t *value, *exact = json_object_get(obj, name), *found = exact;
+	json_t *value, *found = NULL;
 
-	if (!found) {
-		json_object_foreach(obj, key, value) {
-			if (strcasecmp(key, name) == 0)
-				found = value;
-		}
+	json_object_foreach(obj, key, value) {
+		if (strcasecmp(key, name) == 0)
+			found = value;
 	}
 	*out = "";
 	if (!found || json_is_null(found))

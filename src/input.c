@@ -2,6 +2,8 @@
 #include "input.h"
 
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -41,9 +43,48 @@ int input_read(int fd, size_t max, struct buf *out, struct errbuf *eb)
 	return r;
 }
 
-static int is_space(char c)
+/* Go's unicode.IsSpace, which strings.TrimSpace (and so Docker) trims. */
+static bool is_space(uint32_t c)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+	switch (c) {
+	case '\t':
+	case '\n':
+	case '\v':
+	case '\f':
+	case '\r':
+	case ' ':
+	case 0x85:
+	case 0xa0:
+	case 0x1680:
+	case 0x2028:
+	case 0x2029:
+	case 0x202f:
+	case 0x205f:
+	case 0x3000:
+		return true;
+	default:
+		return c >= 0x2000 && c <= 0x200a;
+	}
+}
+
+/* Length of the whitespace character starting at s[i], or 0. */
+static size_t space_at(const char *s, size_t len, size_t i)
+{
+	uint32_t cp;
+	size_t n = utf8_decode((const unsigned char *)s + i, len - i, &cp);
+
+	return n && is_space(cp) ? n : 0;
+}
+
+/* Length of the whitespace character ending just before s[end], or 0. */
+static size_t space_before(const char *s, size_t end)
+{
+	for (size_t n = 1; n <= 4 && n <= end; n++) {
+		if (((unsigned char)s[end - n] & 0xc0) == 0x80)
+			continue; /* a continuation byte: the character starts earlier */
+		return space_at(s, end, end - n) == n ? n : 0;
+	}
+	return 0;
 }
 
 char *input_key(struct buf *in)
@@ -59,10 +100,10 @@ char *input_key(struct buf *in)
 			continue;
 		s[w++] = s[i];
 	}
-	while (w > 0 && is_space(s[w - 1]))
-		w--;
-	while (start < w && is_space(s[start]))
-		start++;
+	for (size_t n; w > 0 && (n = space_before(s, w)) > 0;)
+		w -= n;
+	for (size_t n; start < w && (n = space_at(s, w, start)) > 0;)
+		start += n;
 	memmove(s, s + start, w - start);
 	s[w - start] = '\0';
 	explicit_bzero(s + (w - start), in->len - (w - start));

@@ -26,12 +26,21 @@
 
 #define USAGE_DOCKER "Usage: " DCR_NAME " <store|get|erase|list|version>"
 
-enum verb_kind { VERB_DOCKER, VERB_OPERATOR };
+enum verb_kind { VERB_DOCKER, VERB_CALLER, VERB_OPERATOR };
+
+/* The --help heading before each kind after the first. */
+static const char *const kind_headings[] = {
+	[VERB_DOCKER] = "",
+	[VERB_CALLER] = "\nOther callers' protocols:\n",
+	[VERB_OPERATOR] = "\nOperator verbs:\n",
+};
+
+#define VERB_ARGS_ANY (-1)
 
 struct verb {
 	const char *name;
 	const char *args;
-	int argc; /* exact argument count after the verb */
+	int argc; /* exact argument count after the verb; VERB_ARGS_ANY: the verb checks */
 	enum verb_kind kind;
 	int (*run)(int argc, char **argv);
 	const char *summary;
@@ -44,6 +53,10 @@ static const struct verb verbs[] = {
 	{"erase", "", 0, VERB_DOCKER, cmd_erase, "erase the credentials for the server URL on stdin"},
 	{"list", "", 0, VERB_DOCKER, cmd_list, "print {server URL: username} for every stored key"},
 	{"version", "", 0, VERB_DOCKER, cmd_version, "print the version"},
+	{"registry-credentials", " get IMAGE [--refresh]", VERB_ARGS_ANY, VERB_CALLER,
+	 cmd_registry_credentials, "thin-edge: print {\"username\",\"password\"} for IMAGE"},
+	{"kubelet", "", VERB_ARGS_ANY, VERB_CALLER, cmd_kubelet,
+	 "kubelet image credential provider: CredentialProviderRequest on stdin"},
 	{"route", " KEY", 1, VERB_OPERATOR, cmd_route,
 	 "explain how KEY is normalised and routed (never prints a secret)"},
 	{"check", "", 0, VERB_OPERATOR, cmd_check,
@@ -88,7 +101,7 @@ static int cmd_help(void)
 		   DCR_NAME);
 	for (size_t i = 0; i < COUNT(verbs); i++) {
 		if (i && verbs[i].kind != verbs[i - 1].kind)
-			buf_puts(&b, "\nOperator verbs:\n");
+			buf_puts(&b, kind_headings[verbs[i].kind]);
 		buf_printf(&b, "  %s%-*s %s\n", verbs[i].name,
 			   (int)(14 - strlen(verbs[i].name)), verbs[i].args, verbs[i].summary);
 	}
@@ -172,7 +185,7 @@ static int dispatch(int argc, char **argv)
 	verb = find_verb(argv[1]);
 	if (!verb)
 		return out_error("%s: unknown action: %s", DCR_NAME, argv[1]);
-	if (argc - 2 != verb->argc) {
+	if (verb->argc != VERB_ARGS_ANY && argc - 2 != verb->argc) {
 		if (verb->kind == VERB_DOCKER)
 			return out_error("%s", USAGE_DOCKER);
 		return out_error("usage: %s %s%s", DCR_NAME, verb->name, verb->args);
@@ -182,7 +195,13 @@ static int dispatch(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	const char *base = argc > 0 ? strrchr(argv[0], '/') : NULL;
+
 	harden();
 	log_init();
+	base = base ? base + 1 : argc > 0 ? argv[0] : "";
+	/* Invoked through a symlink named after another caller's protocol. */
+	if (strcmp(base, "registry-credentials") == 0)
+		return cmd_registry_credentials(argc, argv);
 	return dispatch(argc, argv);
 }

@@ -15,7 +15,8 @@
 /*
  * The tree.  A table is an array of entries in document order; once it holds
  * more than INDEX_MIN keys it also gets an open-addressing hash index so that
- * big tables stay linear to build.
+ * big tables stay linear to build.  Every node, key and string of a document
+ * lives in one arena, which toml_free() wipes and releases in one go.
  */
 
 enum value_flags {
@@ -26,7 +27,7 @@ enum value_flags {
 };
 
 #define INDEX_MIN 8
-#define TABLE_MAX_KEYS (UINT32_MAX - 1)
+#define MAX_ITEMS (1u << 30) /* keys in a table or elements in an array */
 
 struct entry {
 	char *key;
@@ -38,20 +39,20 @@ struct entry {
 
 struct table {
 	struct entry *entries;
-	size_t count, cap;
 	uint32_t *index; /* entry position + 1; 0 marks a free slot */
-	size_t index_cap; /* a power of two, at least twice count */
+	uint32_t count, cap;
+	uint32_t index_cap; /* a power of two, at least twice count */
 };
 
 struct array {
 	struct toml_value **items;
-	size_t count, cap;
+	uint32_t count, cap;
 };
 
 struct toml_value {
-	enum toml_type type;
-	unsigned flags;
-	int depth; /* root is 0 */
+	uint8_t type;   /* enum toml_type */
+	uint8_t flags;  /* enum value_flags */
+	uint16_t depth; /* root is 0 */
 	int line, column;
 	union {
 		struct {
@@ -65,6 +66,30 @@ struct toml_value {
 		struct table table;
 		struct array array;
 	} u;
+};
+
+_Static_assert(_Alignof(struct toml_value) <= 8 && _Alignof(struct entry) <= 8,
+               "arena allocations are 8-byte aligned");
+
+/* Zeroed chunks handed out front to back and never reused before toml_free(). */
+struct chunk {
+	struct chunk *next;
+	size_t size, used;
+	uint64_t data[]; /* everything stored here needs at most 8-byte alignment */
+};
+
+struct arena {
+	struct chunk *head;
+	size_t total;
+};
+
+#define CHUNK_MIN 4096
+#define CHUNK_MAX (64 * 1024)
+
+/* The root table and the arena holding the whole document. */
+struct document {
+	struct toml_value root; /* first, so a root pointer is a document pointer */
+	struct arena arena;
 };
 
 /* A growable byte buffer; wiped whenever its storage is dropped. */
@@ -81,9 +106,10 @@ struct segment {
 };
 
 struct parser {
-	const char *begin, *p, *end; /* begin is past any BOM */
+	const char *begin, *p, *end;   /* begin is past any BOM */
 	const char *sync, *line_start; /* lines are counted up to sync */
 	int line;
+	struct arena *arena;
 	struct toml_value *root, *current;
 	struct buf str, keys;
 	struct segment seg[TOML_MAX_DEPTH];
@@ -92,45 +118,86 @@ struct parser {
 	struct toml_error *error;
 };
 
-/* ---- freeing ---- */
+/* ---- memory ---- */
 
-static void value_free(struct toml_value *v);
-
-static void table_free(struct table *tab)
+static size_t align_up(size_t n)
 {
-	for (size_t i = 0; i < tab->count; i++) {
-		free_secret_len(tab->entries[i].key, tab->entries[i].key_len);
-		value_free(tab->entries[i].value);
-	}
-	free(tab->entries);
-	free(tab->index);
+	size_t a = sizeof(uint64_t);
+
+	return n > SIZE_MAX - a ? 0 : (n + a - 1) / a * a;
 }
 
-static void value_free(struct toml_value *v)
+static bool add_chunk(struct arena *a, size_t need)
 {
-	if (!v)
-		return;
-	switch (v->type) {
-	case TOML_TABLE:
-		table_free(&v->u.table);
-		break;
-	case TOML_ARRAY:
-		for (size_t i = 0; i < v->u.array.count; i++)
-			value_free(v->u.array.items[i]);
-		free(v->u.array.items);
-		break;
-	case TOML_STRING:
-		free_secret_len(v->u.str.ptr, v->u.str.len);
-		break;
-	default:
-		break;
+	size_t size = a->total < CHUNK_MIN   ? CHUNK_MIN
+	              : a->total > CHUNK_MAX ? CHUNK_MAX
+	                                     : a->total;
+	struct chunk *c;
+
+	size = need > size ? need : size;
+	if (size > SIZE_MAX - sizeof(*c))
+		return false;
+	c = calloc(1, sizeof(*c) + size);
+	if (!c)
+		return false;
+	c->size = size;
+	c->next = a->head;
+	a->head = c;
+	a->total += size;
+	return true;
+}
+
+/* size zeroed bytes, aligned to 8, or NULL. */
+static void *arena_alloc(struct arena *a, size_t size)
+{
+	size_t n = align_up(size ? size : 1);
+	void *ptr;
+
+	if (!n || ((!a->head || a->head->size - a->head->used < n) && !add_chunk(a, n)))
+		return NULL;
+	ptr = (char *)a->head->data + a->head->used;
+	a->head->used += n;
+	return ptr;
+}
+
+/* Grows the last allocation in place when it can, else moves it. */
+static void *arena_grow(struct arena *a, void *old, size_t old_size, size_t new_size)
+{
+	struct chunk *c = a->head;
+	size_t old_n = align_up(old_size), new_n = align_up(new_size);
+	void *ptr;
+
+	if (old && c && new_n && (char *)old + old_n == (char *)c->data + c->used &&
+	    new_n - old_n <= c->size - c->used) {
+		c->used += new_n - old_n;
+		return old;
 	}
-	free_secret_len(v, sizeof(*v));
+	ptr = arena_alloc(a, new_size);
+	if (ptr && old_size)
+		memcpy(ptr, old, old_size);
+	return ptr;
+}
+
+static void arena_finish(struct arena *a)
+{
+	struct chunk *c, *next;
+
+	for (c = a->head; c; c = next) {
+		next = c->next;
+		wipe(c->data, c->used); /* the rest was never written */
+		free(c);
+	}
+	a->head = NULL;
 }
 
 void toml_free(struct toml_value *root)
 {
-	value_free(root);
+	struct document *doc = (struct document *)root;
+
+	if (!root || root->depth != 0)
+		return;
+	arena_finish(&doc->arena);
+	free_secret_len(doc, sizeof(*doc));
 }
 
 /* ---- positions and errors ---- */
@@ -164,7 +231,7 @@ static void locate(struct parser *p, const char *at, int *line, int *column)
 }
 
 __attribute__((format(printf, 4, 5))) static int fail(struct parser *p, const char *at, int err,
-						      const char *fmt, ...)
+                                                      const char *fmt, ...)
 {
 	va_list ap;
 
@@ -194,8 +261,8 @@ static int buf_reserve(struct parser *p, struct buf *b, size_t extra)
 	size_t cap = b->cap ? b->cap : 64;
 	char *data;
 
-	if (extra <= b->cap - b->len)
-		return 0;
+	if (b->data && extra <= b->cap - b->len)
+		return 0; /* data is never NULL afterwards, even for empty content */
 	while (cap - b->len < extra) {
 		if (cap > SIZE_MAX / 2)
 			return nomem(p);
@@ -231,15 +298,12 @@ static void buf_finish(struct buf *b)
 }
 
 /* A NUL-terminated copy of n bytes (which may themselves hold NULs). */
-static char *copy_bytes(const char *s, size_t n)
+static char *copy_bytes(struct parser *p, const char *s, size_t n)
 {
-	char *c = n < SIZE_MAX ? malloc(n + 1) : NULL;
+	char *c = n < SIZE_MAX ? arena_alloc(p->arena, n + 1) : NULL;
 
-	if (!c)
-		return NULL;
-	if (n)
+	if (c && n)
 		memcpy(c, s, n);
-	c[n] = '\0';
 	return c;
 }
 
@@ -257,7 +321,7 @@ static uint32_t hash_key(const char *s, size_t len)
 }
 
 static struct entry *table_find(const struct toml_value *t, const char *key, size_t len,
-				uint32_t hash)
+                                uint32_t hash)
 {
 	const struct table *tab = &t->u.table;
 	struct entry *e;
@@ -270,7 +334,8 @@ static struct entry *table_find(const struct toml_value *t, const char *key, siz
 		}
 		return NULL;
 	}
-	for (size_t i = hash & (tab->index_cap - 1); tab->index[i]; i = (i + 1) & (tab->index_cap - 1)) {
+	for (size_t i = hash & (tab->index_cap - 1); tab->index[i];
+	     i = (i + 1) & (tab->index_cap - 1)) {
 		e = &tab->entries[tab->index[i] - 1];
 		if (e->hash == hash && e->key_len == len && memcmp(e->key, key, len) == 0)
 			return e;
@@ -287,85 +352,75 @@ static void index_put(uint32_t *index, size_t cap, uint32_t hash, size_t pos)
 	index[i] = (uint32_t)pos + 1;
 }
 
-static int index_grow(struct table *tab)
+static int index_grow(struct arena *a, struct table *tab)
 {
-	size_t cap = tab->index_cap ? tab->index_cap * 2 : 4 * INDEX_MIN;
-	uint32_t *index;
+	uint32_t cap = tab->index_cap ? tab->index_cap * 2 : 4 * INDEX_MIN;
+	uint32_t *index = arena_alloc(a, (size_t)cap * sizeof(*index));
 
-	if (cap > SIZE_MAX / sizeof(*index))
-		return ERR_NOMEM;
-	index = calloc(cap, sizeof(*index));
 	if (!index)
 		return ERR_NOMEM;
 	for (size_t i = 0; i < tab->count; i++)
 		index_put(index, cap, tab->entries[i].hash, i);
-	free(tab->index);
 	tab->index = index;
 	tab->index_cap = cap;
 	return 0;
 }
 
-static int entries_reserve(struct table *tab)
+/* Room for one more item of a doubling array (count < MAX_ITEMS). */
+static void *grow_items(struct arena *a, void *items, uint32_t count, uint32_t *cap, size_t item)
 {
-	size_t cap = tab->cap ? tab->cap * 2 : 4;
+	uint32_t n = *cap ? *cap * 2 : 4;
+
+	if (count < *cap)
+		return items;
+	if (n > SIZE_MAX / item)
+		return NULL;
+	items = arena_grow(a, items, *cap * item, n * item);
+	if (items)
+		*cap = n;
+	return items;
+}
+
+/* Appends key (a copy in the arena) and v. */
+static int table_add(struct arena *a, struct toml_value *t, char *key, size_t len, uint32_t hash,
+                     int key_line, struct toml_value *v)
+{
+	struct table *tab = &t->u.table;
 	struct entry *entries;
 
-	if (tab->count < tab->cap)
-		return 0;
-	if (tab->count >= TABLE_MAX_KEYS)
+	if (tab->count >= MAX_ITEMS)
 		return ERR_LIMIT;
-	if (cap > SIZE_MAX / sizeof(*entries))
-		return ERR_NOMEM;
-	entries = realloc(tab->entries, cap * sizeof(*entries));
+	entries = grow_items(a, tab->entries, tab->count, &tab->cap, sizeof(*entries));
 	if (!entries)
 		return ERR_NOMEM;
 	tab->entries = entries;
-	tab->cap = cap;
-	return 0;
-}
-
-/* Appends key (a heap copy) and v; on failure the caller still owns both. */
-static int table_add(struct toml_value *t, char *key, size_t len, uint32_t hash, int key_line,
-		     struct toml_value *v)
-{
-	struct table *tab = &t->u.table;
-	int err = entries_reserve(tab);
-
-	if (err)
-		return err;
 	tab->entries[tab->count++] = (struct entry){key, len, hash, key_line, v};
-	if (tab->index && tab->count * 2 <= tab->index_cap) {
+	if (tab->index && tab->count * 2 <= tab->index_cap)
 		index_put(tab->index, tab->index_cap, hash, tab->count - 1);
-	} else if (tab->count > INDEX_MIN && index_grow(tab) < 0) {
-		tab->count--;
-		return ERR_NOMEM;
-	}
+	else if (tab->count > INDEX_MIN)
+		return index_grow(a, tab);
 	return 0;
 }
 
-static int array_push(struct toml_value *a, struct toml_value *v)
+static int array_push(struct arena *a, struct toml_value *arr, struct toml_value *v)
 {
-	struct array *arr = &a->u.array;
-	size_t cap = arr->cap ? arr->cap * 2 : 4;
-	struct toml_value **items;
+	struct array *items = &arr->u.array;
+	struct toml_value **grown;
 
-	if (arr->count == arr->cap) {
-		if (cap > SIZE_MAX / sizeof(*items))
-			return ERR_NOMEM;
-		items = realloc(arr->items, cap * sizeof(*items));
-		if (!items)
-			return ERR_NOMEM;
-		arr->items = items;
-		arr->cap = cap;
-	}
-	arr->items[arr->count++] = v;
+	if (items->count >= MAX_ITEMS)
+		return ERR_LIMIT;
+	grown = grow_items(a, items->items, items->count, &items->cap, sizeof(*grown));
+	if (!grown)
+		return ERR_NOMEM;
+	items->items = grown;
+	items->items[items->count++] = v;
 	return 0;
 }
 
 static struct toml_value *new_value(struct parser *p, enum toml_type type, const char *at,
-				    int depth)
+                                    int depth)
 {
-	struct toml_value *v = calloc(1, sizeof(*v));
+	struct toml_value *v = arena_alloc(p->arena, sizeof(*v));
 
 	if (!v)
 		return NULL;
@@ -629,12 +684,12 @@ static int parse_unicode_escape(struct parser *p, struct buf *out, int digits)
 		int h = p->end - at > 2 + i ? hex_value((unsigned char)at[2 + i]) : -1;
 		if (h < 0)
 			return fail(p, at, ERR_INVALID, "\\%c escape needs %d hexadecimal digits",
-				    at[1], digits);
+			            at[1], digits);
 		cp = cp << 4 | (uint32_t)h;
 	}
 	if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
 		return fail(p, at, ERR_INVALID, "escape \\%.*s is not a Unicode scalar value",
-			    digits + 1, at + 1);
+		            digits + 1, at + 1);
 	p->p += 2 + digits;
 	return buf_add(p, out, utf8, utf8_encode(cp, utf8));
 }
@@ -713,7 +768,8 @@ static int quote_run(struct parser *p, struct buf *out, char quote)
 	while (p->p + n < p->end && p->p[n] == quote)
 		n++;
 	if (n > 5)
-		return fail(p, p->p + 5, ERR_INVALID, "too many quotes closing a multi-line string");
+		return fail(p, p->p + 5, ERR_INVALID,
+		            "too many quotes closing a multi-line string");
 	err = buf_add(p, out, p->p, n < 3 ? n : n - 3);
 	p->p += n;
 	return err ? err : n >= 3;
@@ -836,27 +892,31 @@ static struct toml_value *find_part(const struct parser *p, const struct toml_va
 	return e ? e->value : NULL;
 }
 
-/* Adds v under key part i of t; on failure v is freed. */
+static int add_failed(struct parser *p, const char *at, int err)
+{
+	return err == ERR_LIMIT ? fail(p, at, err, "too many keys in one table") : nomem(p);
+}
+
+static int push_failed(struct parser *p, int err)
+{
+	return err == ERR_LIMIT ? fail(p, p->p, err, "too many elements in one array") : nomem(p);
+}
+
+/* Adds v under key part i of t. */
 static int add_part(struct parser *p, struct toml_value *t, size_t i, struct toml_value *v)
 {
 	const struct segment *s = &p->seg[i];
-	char *key = copy_bytes(p->keys.data + s->off, s->len);
+	char *key = copy_bytes(p, p->keys.data + s->off, s->len);
 	int line, column, err;
 
 	locate(p, s->at, &line, &column);
-	err = key ? table_add(t, key, s->len, s->hash, line, v /* transferred */) : ERR_NOMEM;
-	if (err) {
-		free_secret_len(key, s->len);
-		value_free(v);
-		return err == ERR_LIMIT ? fail(p, s->at, err, "too many keys in one table")
-					: nomem(p);
-	}
-	return 0;
+	err = key ? table_add(p->arena, t, key, s->len, s->hash, line, v) : ERR_NOMEM;
+	return err ? add_failed(p, s->at, err) : 0;
 }
 
 /* Creates a table under key part i of parent. */
 static int add_table(struct parser *p, struct toml_value *parent, size_t i, unsigned flags,
-		     struct toml_value **out)
+                     struct toml_value **out)
 {
 	struct toml_value *t;
 
@@ -906,7 +966,7 @@ static const char *scan_digits(const char *q, const char *e, int base)
 }
 
 static int parse_integer(struct parser *p, const char *s, const char *q, const char *e, int base,
-			 struct toml_value *v)
+                         struct toml_value *v)
 {
 	bool neg = *s == '-';
 	uint64_t limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX, mag = 0;
@@ -952,7 +1012,7 @@ static int convert_float(struct parser *p, const char *s, const char *e, double 
 }
 
 static int parse_decimal(struct parser *p, const char *s, const char *q, const char *e,
-			 struct toml_value *v)
+                         struct toml_value *v)
 {
 	const char *d = scan_digits(q, e, 10);
 	bool is_float = false;
@@ -972,7 +1032,8 @@ static int parse_decimal(struct parser *p, const char *s, const char *q, const c
 		d += d + 1 < e && (d[1] == '+' || d[1] == '-') ? 2 : 1;
 		d = scan_digits(d, e, 10);
 		if (!d)
-			return fail(p, s, ERR_INVALID, "invalid float: expected digits in exponent");
+			return fail(p, s, ERR_INVALID,
+			            "invalid float: expected digits in exponent");
 	}
 	if (d != e)
 		return fail(p, s, ERR_INVALID, "invalid number");
@@ -1003,10 +1064,13 @@ static int parse_number(struct parser *p, const char *s, const char *e, struct t
 	if (!base)
 		return parse_decimal(p, s, q, e, v);
 	if (q != s)
-		return fail(p, s, ERR_INVALID, "a sign is not allowed on hexadecimal, octal or binary integers");
+		return fail(p, s, ERR_INVALID,
+		            "a sign is not allowed on hexadecimal, octal or binary integers");
 	if (scan_digits(q + 2, e, base) != e)
 		return fail(p, s, ERR_INVALID, "invalid %s integer",
-			    base == 16 ? "hexadecimal" : base == 8 ? "octal" : "binary");
+		            base == 16  ? "hexadecimal"
+		            : base == 8 ? "octal"
+		                        : "binary");
 	return parse_integer(p, s, q + 2, e, base, v);
 }
 
@@ -1185,7 +1249,7 @@ static int parse_string_value(struct parser *p, struct toml_value *v)
 	err = parse_string(p, &p->str, true);
 	if (err)
 		return err;
-	v->u.str.ptr = copy_bytes(p->str.data, p->str.len);
+	v->u.str.ptr = copy_bytes(p, p->str.data, p->str.len);
 	if (!v->u.str.ptr)
 		return nomem(p);
 	v->u.str.len = p->str.len;
@@ -1205,15 +1269,15 @@ static int parse_array_items(struct parser *p, struct toml_value *arr)
 		err = parse_value(p, arr->depth + 1, &item);
 		if (err)
 			return err;
-		if (array_push(arr, item) < 0) {
-			value_free(item);
-			return nomem(p);
-		}
+		err = array_push(p->arena, arr, item);
+		if (err)
+			return push_failed(p, err);
 		skip_blank(p);
 		if (peek(p) == ']')
 			break;
 		if (peek(p) != ',')
-			return fail(p, p->p, ERR_INVALID, "expected ',' or ']' after array element");
+			return fail(p, p->p, ERR_INVALID,
+			            "expected ',' or ']' after array element");
 		p->p++;
 	}
 	p->p++;
@@ -1241,13 +1305,13 @@ static int parse_inline_items(struct parser *p, struct toml_value *t)
 		}
 		if (peek(p) != ',')
 			return fail(p, p->p, ERR_INVALID,
-				    at_newline(p) ? "newline not allowed in an inline table"
-						  : "expected ',' or '}' after inline table entry");
+			            at_newline(p) ? "newline not allowed in an inline table"
+			                          : "expected ',' or '}' after inline table entry");
 		p->p++;
 		skip_ws(p);
 		if (peek(p) == '}')
 			return fail(p, p->p, ERR_INVALID,
-				    "trailing comma not allowed in an inline table");
+			            "trailing comma not allowed in an inline table");
 	}
 }
 
@@ -1275,17 +1339,20 @@ static int parse_value(struct parser *p, int depth, struct toml_value **out)
 		v->type = TOML_BOOL;
 		err = parse_bare_value(p, v);
 	}
-	if (err) {
-		value_free(v);
-		return err;
-	}
-	*out = v;
-	return 0;
+	if (!err)
+		*out = v;
+	return err;
 }
 
 /* ---- key/value pairs and headers ---- */
 
-/* Dotted-key step: into part i of *t, creating it, or into a table dotted keys made. */
+/*
+ * Dotted-key step: into part i of *t, creating it, or into a table that dotted
+ * keys made.  Tables made by headers, even implicitly ("[a.b.c]" makes a and
+ * a.b), are closed to dotted keys: the spec forbids adding to tables defined
+ * by headers (toml-lang/toml#846), and treating implicit ones the same keeps
+ * the rule simple.  Headers may still open sub-tables of dotted tables.
+ */
 static int dotted_step(struct parser *p, struct toml_value **t, size_t i)
 {
 	struct toml_value *v = find_part(p, *t, i);
@@ -1297,15 +1364,16 @@ static int dotted_step(struct parser *p, struct toml_value **t, size_t i)
 		*t = v;
 		return 0;
 	}
-	return fail(p, p->seg[i].at, ERR_INVALID, "cannot add to %s with dotted keys: it is %s (line %d)",
-		    key_name(p, i + 1, name, sizeof(name)), describe(v), v->line);
+	return fail(p, p->seg[i].at, ERR_INVALID,
+	            "cannot add to %s with dotted keys: it is %s (line %d)",
+	            key_name(p, i + 1, name, sizeof(name)), describe(v), v->line);
 }
 
 /* The value of the pair whose last key part is seg, added to t. */
 static int add_keyval(struct parser *p, struct toml_value *t, const struct segment *seg)
 {
 	/* The value may hold keys of its own: this one is copied first. */
-	char *key = copy_bytes(p->keys.data + seg->off, seg->len);
+	char *key = copy_bytes(p, p->keys.data + seg->off, seg->len);
 	struct segment s = *seg;
 	struct toml_value *v;
 	int line, column, err;
@@ -1314,13 +1382,10 @@ static int add_keyval(struct parser *p, struct toml_value *t, const struct segme
 		return nomem(p);
 	locate(p, s.at, &line, &column);
 	err = parse_value(p, t->depth + 1, &v);
-	if (!err && table_add(t, key, s.len, s.hash, line, v /* transferred */) < 0) {
-		value_free(v);
-		err = fail(p, s.at, ERR_LIMIT, "too many keys in one table");
-	}
 	if (err)
-		free_secret_len(key, s.len);
-	return err;
+		return err;
+	err = table_add(p->arena, t, key, s.len, s.hash, line, v);
+	return err ? add_failed(p, s.at, err) : 0;
 }
 
 static int parse_keyval(struct parser *p, struct toml_value *t)
@@ -1345,8 +1410,8 @@ static int parse_keyval(struct parser *p, struct toml_value *t)
 	}
 	v = find_part(p, t, last);
 	if (v)
-		return fail(p, p->seg[last].at, ERR_INVALID, "key %s defined twice (first on line %d)",
-			    key_name(p, p->nseg, name, sizeof(name)), v->line);
+		return fail(p, p->seg[last].at, ERR_INVALID, "key %s defined twice",
+		            key_name(p, p->nseg, name, sizeof(name)));
 	return add_keyval(p, t, &p->seg[last]);
 }
 
@@ -1367,12 +1432,12 @@ static int header_step(struct parser *p, struct toml_value **t, size_t i)
 		return 0;
 	}
 	return fail(p, p->seg[i].at, ERR_INVALID, "cannot extend %s: it is %s (line %d)",
-		    key_name(p, i + 1, name, sizeof(name)), describe(v), v->line);
+	            key_name(p, i + 1, name, sizeof(name)), describe(v), v->line);
 }
 
 /* [a.b.c]: t is the parent of the last key part. */
 static int open_table(struct parser *p, struct toml_value *t, const char *open, int line,
-		      int column)
+                      int column)
 {
 	size_t last = p->nseg - 1;
 	struct toml_value *v = find_part(p, t, last);
@@ -1388,10 +1453,9 @@ static int open_table(struct parser *p, struct toml_value *t, const char *open, 
 	} else {
 		key_name(p, p->nseg, name, sizeof(name));
 		if (v->type == TOML_TABLE && v->flags == TABLE_EXPLICIT)
-			return fail(p, open, ERR_INVALID, "table [%s] defined twice (first on line %d)",
-				    name, v->line);
-		return fail(p, open, ERR_INVALID, "cannot define table [%s]: it is %s (line %d)", name,
-			    describe(v), v->line);
+			return fail(p, open, ERR_INVALID, "table [%s] defined twice", name);
+		return fail(p, open, ERR_INVALID, "cannot define table [%s]: it is %s (line %d)",
+		            name, describe(v), v->line);
 	}
 	v->line = line;
 	v->column = column;
@@ -1415,16 +1479,18 @@ static int open_array_table(struct parser *p, struct toml_value *t, const char *
 		arr->flags = ARRAY_OF_TABLES;
 		locate(p, open, &arr->line, &arr->column);
 	} else if (arr->type != TOML_ARRAY || !(arr->flags & ARRAY_OF_TABLES)) {
-		return fail(p, open, ERR_INVALID, "cannot define array of tables [[%s]]: it is %s (line %d)",
-			    key_name(p, p->nseg, name, sizeof(name)), describe(arr), arr->line);
+		return fail(p, open, ERR_INVALID,
+		            "cannot define array of tables [[%s]]: it is %s (line %d)",
+		            key_name(p, p->nseg, name, sizeof(name)), describe(arr), arr->line);
 	}
 	if (arr->depth >= TOML_MAX_DEPTH)
 		return fail_depth(p, open);
 	elem = new_value(p, TOML_TABLE, open, arr->depth + 1);
-	if (!elem || array_push(arr, elem) < 0) {
-		value_free(elem);
+	if (!elem)
 		return nomem(p);
-	}
+	err = array_push(p->arena, arr, elem);
+	if (err)
+		return push_failed(p, err);
 	elem->flags = TABLE_EXPLICIT;
 	p->current = elem;
 	return 0;
@@ -1443,7 +1509,8 @@ static int parse_header(struct parser *p)
 	if (err)
 		return err;
 	if (!lookahead(p, array ? "]]" : "]"))
-		return fail(p, p->p, ERR_INVALID, "expected '%s' after table name", array ? "]]" : "]");
+		return fail(p, p->p, ERR_INVALID, "expected '%s' after table name",
+		            array ? "]]" : "]");
 	p->p += array ? 2 : 1;
 	for (size_t i = 0; i + 1 < p->nseg; i++) {
 		err = header_step(p, &t, i);
@@ -1488,6 +1555,7 @@ static int parse_document(struct parser *p)
 int toml_parse(const char *data, size_t len, struct toml_value **root, struct toml_error *error)
 {
 	struct toml_error ignored;
+	struct document *doc = calloc(1, sizeof(*doc));
 	struct parser p = {0};
 	int err;
 
@@ -1500,22 +1568,23 @@ int toml_parse(const char *data, size_t len, struct toml_value **root, struct to
 		p.begin += 3;
 	p.p = p.sync = p.line_start = p.begin;
 	p.line = 1;
-	err = check_input(&p);
-	if (err)
-		goto out;
-	p.root = p.current = new_value(&p, TOML_TABLE, p.begin, 0);
-	if (!p.root) {
+	if (!doc) {
 		err = nomem(&p);
 		goto out;
 	}
+	p.arena = &doc->arena;
+	p.root = p.current = &doc->root;
 	p.root->flags = TABLE_EXPLICIT;
-	err = parse_document(&p);
+	p.root->line = p.root->column = 1;
+	err = check_input(&p);
+	if (!err)
+		err = parse_document(&p);
 	if (!err) {
-		*root = p.root; /* transferred */
-		p.root = NULL;
+		*root = &doc->root; /* transferred */
+		doc = NULL;
 	}
 out:
-	value_free(p.root);
+	toml_free(doc ? &doc->root : NULL);
 	buf_finish(&p.str);
 	buf_finish(&p.keys);
 	if (p.c_locale)
@@ -1543,16 +1612,11 @@ enum toml_type toml_type(const struct toml_value *v)
 const char *toml_type_name(enum toml_type type)
 {
 	static const char *const names[] = {
-		[TOML_TABLE] = "table",
-		[TOML_ARRAY] = "array",
-		[TOML_STRING] = "string",
-		[TOML_INTEGER] = "integer",
-		[TOML_FLOAT] = "float",
-		[TOML_BOOL] = "boolean",
-		[TOML_DATETIME] = "datetime",
-		[TOML_DATETIME_LOCAL] = "datetime-local",
-		[TOML_DATE_LOCAL] = "date-local",
-		[TOML_TIME_LOCAL] = "time-local",
+	    [TOML_TABLE] = "table",           [TOML_ARRAY] = "array",
+	    [TOML_STRING] = "string",         [TOML_INTEGER] = "integer",
+	    [TOML_FLOAT] = "float",           [TOML_BOOL] = "boolean",
+	    [TOML_DATETIME] = "datetime",     [TOML_DATETIME_LOCAL] = "datetime-local",
+	    [TOML_DATE_LOCAL] = "date-local", [TOML_TIME_LOCAL] = "time-local",
 	};
 
 	if ((unsigned)type >= sizeof(names) / sizeof(names[0]))
@@ -1580,7 +1644,7 @@ size_t toml_count(const struct toml_value *v)
 }
 
 const struct toml_value *toml_table_at(const struct toml_value *v, size_t i, const char **key,
-				       size_t *key_len, int *key_line)
+                                       size_t *key_len, int *key_line)
 {
 	const struct entry *e;
 

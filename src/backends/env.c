@@ -147,8 +147,9 @@ static int env_list(const struct route *route, list_add_fn add, void *ctx, struc
 			continue;
 		names_for(er, &ref, user_var, pass_var);
 		user = getenv(user_var);
+		ref_format(&ref, text, sizeof(text));
 		if (user && *user && getenv(pass_var))
-			r = add(ctx, ref.host, user);
+			r = add(ctx, text, user);
 	}
 	(void)eb;
 	return r;

@@ -30,7 +30,8 @@ struct entry {
 	char *repo;
 	char *username;
 	char *password;
-	int line; /* 0 when the entry comes only from the environment */
+	int line;           /* 0 when the entry comes only from the environment */
+	bool repo_from_env; /* CONTAINER_REGISTRYn_REPO set repo */
 	struct ref ref;
 };
 
@@ -220,8 +221,10 @@ static int apply_env(struct entries *es)
 		e = entries_named(es, name);
 		if (!e && !(e = entries_add(es, name)))
 			return ERR_NOMEM;
-		if (strcmp(field, "repo") == 0)
+		if (strcmp(field, "repo") == 0) {
 			r = replace(&e->repo, value, false);
+			e->repo_from_env = true;
+		}
 		else
 			r = replace(strcmp(field, "username") == 0 ? &e->username : &e->password,
 				    value, true);
@@ -241,7 +244,7 @@ static int parse_refs(const char *path, struct entries *es, struct errbuf *eb)
 			continue; /* thin-edge skips entries without a repo */
 		if (ref_parse_repo(e->repo, &e->ref, &why) == 0)
 			continue;
-		if (e->line)
+		if (!e->repo_from_env)
 			return errbuf_set(eb, ERR_CONFIG, "%s:%d: [%s] repo \"%s\": %s", path,
 					  e->line, e->name, e->repo, why ? why : "invalid");
 		return errbuf_set(eb, ERR_CONFIG, "%s%s_REPO \"%s\": %s", ENV_PREFIX,
