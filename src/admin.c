@@ -5,9 +5,12 @@
  * secret.
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "cmd.h"
 #include "config.h"
 #include "route.h"
@@ -100,4 +103,61 @@ int cmd_check(int argc, char **argv)
 	buf_finish(&out);
 	config_free(config);
 	return problems ? 1 : 0;
+}
+
+struct cache_report {
+	struct buf *out;
+	time_t now;
+};
+
+static const char *token_state(time_t now, time_t issued, time_t expires)
+{
+	if (now >= expires)
+		return "expired";
+	return now < issued + (expires - issued) / 2 ? "fresh" : "stale (refreshed on next use)";
+}
+
+static int report_entry(void *opaque, const char *route, const char *registry, const char *who,
+			time_t issued, time_t expires)
+{
+	struct cache_report *rep = opaque;
+	char until[32];
+	struct tm tm;
+
+	strftime(until, sizeof(until), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&expires, &tm));
+	return buf_printf(rep->out, "%s  %s%s%s  expires %s  %s\n", registry, route,
+			  who[0] ? "  as " : "", who, until,
+			  token_state(rep->now, issued, expires));
+}
+
+int cmd_cache(int argc, char **argv)
+{
+	struct cache_params params = {.now = time(NULL)};
+	struct cache_report rep = {NULL, params.now};
+	struct errbuf eb = {{0}};
+	struct buf out = BUF_INIT;
+	char *dir = cache_dir(&params);
+	size_t removed = 0;
+	int r;
+
+	(void)argc;
+	params.dir = dir;
+	rep.out = &out;
+	if (!dir) {
+		r = errbuf_set(&eb, ERR_CONFIG, "no cache directory (set HOME or XDG_CACHE_HOME)");
+	} else if (strcmp(argv[1], "list") == 0) {
+		r = buf_printf(&out, "cache: %s\n", dir);
+		r = r ? r : cache_list(&params, report_entry, &rep, &eb);
+	} else if (strcmp(argv[1], "clear") == 0) {
+		r = cache_clear(&params, &removed, &eb);
+		r = r ? r : buf_printf(&out, "removed %zu file%s from %s\n", removed,
+				       removed == 1 ? "" : "s", dir);
+	} else {
+		r = errbuf_set(&eb, ERR_INVALID, "usage: docker-credential-router cache list|clear");
+	}
+	if (r == 0)
+		out_write(out.data, out.len);
+	buf_finish(&out);
+	free(dir);
+	return r < 0 ? out_error("%s", errbuf_str(&eb, r)) : 0;
 }

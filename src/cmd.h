@@ -13,6 +13,7 @@ int cmd_list(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_route(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_cache(int argc, char **argv);
 /* Other callers' protocols: tedge.c and kubelet.c. */
 int cmd_registry_credentials(int argc, char **argv);
 int cmd_kubelet(int argc, char **argv);

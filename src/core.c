@@ -3,18 +3,52 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "cache.h"
 #include "log.h"
 #include "route.h"
 #include "wipe.h"
+
+struct fetch {
+	const struct route *route;
+	const struct request *req;
+};
+
+static int fetch_from_backend(void *opaque, struct creds *out, struct errbuf *eb)
+{
+	const struct fetch *f = opaque;
+
+	log_debug("get %s: asking backend %s", f->req->ref.host, f->route->backend->name);
+	return f->route->backend->get(f->route, f->req, out, eb);
+}
+
+/* A cached route answers from the token cache, asking its backend only when needed. */
+static int cached_get(const struct route *route, const struct request *req, struct creds *out,
+		      struct errbuf *eb)
+{
+	char registry[REF_HOST_MAX + REF_PATH_MAX];
+	struct fetch f = {route, req};
+	struct cache_id id = {route->name, registry, ""};
+	struct cache_params params = {
+		.now = time(NULL),
+		.refresh = req->refresh,
+		.ttl_fallback = route->cache_ttl,
+	};
+
+	ref_format(&req->ref, registry, sizeof(registry));
+	return cache_get(&params, &id, fetch_from_backend, &f, out, eb);
+}
 
 int core_get(const struct config *config, const struct request *req, struct creds *out,
 	     struct errbuf *eb)
 {
 	const struct route *route = route_find(config, &req->ref, NULL);
 
-	log_debug("get %s: %s, backend %s", req->ref.host, route->name,
-		  route->backend->name);
+	log_debug("get %s: %s, backend %s%s", req->ref.host, route->name, route->backend->name,
+		  route->cache_ttl ? ", cached" : "");
+	if (route->cache_ttl > 0)
+		return cached_get(route, req, out, eb);
 	return route->backend->get(route, req, out, eb);
 }
 

@@ -61,6 +61,8 @@ static const struct verb verbs[] = {
 	 "explain how KEY is normalised and routed (never prints a secret)"},
 	{"check", "", 0, VERB_OPERATOR, cmd_check,
 	 "validate the configuration and the files it names"},
+	{"cache", " list|clear", 1, VERB_OPERATOR, cmd_cache,
+	 "show the token cache's entries (never a secret) or remove them"},
 };
 
 struct env_doc {
@@ -73,6 +75,7 @@ static const struct env_doc env_docs[] = {
 	{"DOCKER_CREDENTIAL_ROUTER_LOG", "log level on stderr: silent, error, warn (default), info, debug"},
 	{"XDG_CONFIG_HOME", "base of the per-user config (default ~/.config)"},
 	{"XDG_DATA_HOME", "base of the default store (default ~/.local/share)"},
+	{"XDG_CACHE_HOME", "base of the token cache (default ~/.cache)"},
 	{"DSTACK_DOCKER_USERNAME", "dstack: username for DSTACK_DOCKER_REGISTRY (embedded default)"},
 	{"DSTACK_DOCKER_PASSWORD", "dstack: password for DSTACK_DOCKER_REGISTRY (embedded default)"},
 	{"DSTACK_DOCKER_REGISTRY", "dstack: the registry (default Docker Hub)"},
