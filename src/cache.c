@@ -26,6 +26,7 @@
 #define LOCK_POLL_MAX_MS 20        /* longest sleep between two LOCK_NB attempts */
 #define TIME_MAX ((json_int_t)1 << 40) /* sanity bound on stored times (year 36812) */
 #define HASH_HEX 16
+#define NO_DIR "no cache directory (set XDG_CACHE_HOME or HOME)"
 
 /* A decoded entry: its strings point into root. */
 struct fields {
@@ -88,8 +89,7 @@ static int slot_init(struct slot *s, const struct cache_params *params, const st
 	int r = 0;
 
 	if (!dir)
-		return errbuf_set(eb, ERR_CONFIG,
-				  "no cache directory (set XDG_CACHE_HOME or HOME)");
+		return errbuf_set(eb, ERR_CONFIG, "%s", NO_DIR);
 	if ((size_t)snprintf(s->dir, sizeof(s->dir), "%s", dir) >= sizeof(s->dir) ||
 	    (size_t)snprintf(s->entry, sizeof(s->entry), "%s/%016" PRIx64 ".json", dir, h) >=
 		    sizeof(s->entry) ||
@@ -173,7 +173,7 @@ static int read_entry(int dirfd, const char *name, const char *path, bool quiet,
 	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0) {
 		if (errno == ELOOP)
-			log_msg(warn, "ignoring %s: it is a symbolic link (replaced on the next store)",
+			log_msg(warn, "ignoring %s: a symbolic link (replaced on the next store)",
 				path);
 		else if (errno != ENOENT)
 			log_msg(warn, "ignoring %s: %s", path, strerror(errno));
@@ -504,7 +504,7 @@ static int dir_open(const struct cache_params *params, char **dir, DIR **d, stru
 	*d = NULL;
 	*dir = cache_dir(params);
 	if (!*dir)
-		return errbuf_set(eb, ERR_CONFIG, "no cache directory (set XDG_CACHE_HOME or HOME)");
+		return errbuf_set(eb, ERR_CONFIG, "%s", NO_DIR);
 	*d = opendir(*dir);
 	if (!*d) {
 		if (errno == ENOENT)

@@ -30,34 +30,23 @@
  * (still holding our pipes) is killed too, so nothing outlives the request.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "backend.h"
-#include "build-config.h"
 #include "config.h"
 #include "log.h"
-#include "wipe.h"
+#include "subproc.h"
 
 #define SCRIPT_OUT_MAX (64u * 1024u) /* stdout cap */
-#define SCRIPT_ERR_MAX (64u * 1024u) /* stderr passed through, at most */
-#define SCRIPT_LINE_MAX 1024u        /* longer stderr lines are split */
 #define SCRIPT_TIMEOUT_DEFAULT 30
 #define SCRIPT_TIMEOUT_MAX 3600
 #define SCRIPT_EXTRA_ARGS 4 /* get IMAGE --refresh NULL */
-
-extern char **environ;
 
 struct script_route {
 	char **argv; /* the command, NULL-terminated */
@@ -142,179 +131,6 @@ static void script_finish(struct route *route)
 
 /* ---- running the program ----------------------------------------------- */
 
-/* What a run produced; stdout is kept only in out. */
-struct run {
-	const struct route *route;
-	pid_t pid;
-	int out_fd, err_fd;
-	struct buf out;
-	struct buf line; /* a partial stderr line */
-	size_t err_total;
-	bool oversize, timed_out, err_dropped, lost;
-	int status;
-};
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Writes one stderr line of the program to ours, with the route label. */
-static void pass_line(struct run *run, const char *s, size_t len)
-{
-	struct buf b = BUF_INIT;
-
-	if (log_get_level() == LOG_LEVEL_SILENT)
-		return;
-	if (buf_printf(&b, "%s: %s: %.*s\n", DCR_NAME, run->route->name, (int)len, s) == 0)
-		(void)!write(STDERR_FILENO, b.data, b.len);
-	buf_finish(&b);
-}
-
-/* Splits the program's stderr into lines; bounded in total. */
-static void take_stderr(struct run *run, const char *data, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		if (run->err_total >= SCRIPT_ERR_MAX) {
-			if (!run->err_dropped)
-				log_warn("%s: further stderr output of the program dropped",
-					 run->route->name);
-			run->err_dropped = true;
-			return;
-		}
-		run->err_total++;
-		if (data[i] != '\n')
-			buf_putc(&run->line, data[i]);
-		if (data[i] == '\n' || run->line.len >= SCRIPT_LINE_MAX) {
-			pass_line(run, run->line.data ? run->line.data : "", run->line.len);
-			run->line.len = 0;
-		}
-	}
-}
-
-/* Reads what is there from one pipe; closes it at end of file. */
-static void drain(struct run *run, int *fd, bool is_out)
-{
-	char chunk[4096];
-	ssize_t n = read(*fd, chunk, sizeof(chunk));
-
-	if (n < 0 && (errno == EINTR || errno == EAGAIN))
-		return;
-	if (n <= 0) {
-		close(*fd);
-		*fd = -1;
-	} else if (!is_out) {
-		take_stderr(run, chunk, (size_t)n);
-	} else if (run->out.len + (size_t)n > SCRIPT_OUT_MAX) {
-		run->oversize = true;
-	} else if (buf_append(&run->out, chunk, (size_t)n) < 0) {
-		run->oversize = true;
-	}
-	wipe(chunk, sizeof(chunk));
-}
-
-/* True once the program (the group leader) has exited; it stays a zombie. */
-static bool leader_exited(pid_t pid)
-{
-	siginfo_t si;
-
-	memset(&si, 0, sizeof(si));
-	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0)
-		return errno != EINTR;
-	return si.si_pid == pid;
-}
-
-/* Kills what is left of the group, then reaps the leader. */
-static void finish_group(struct run *run)
-{
-	int status = 0;
-	pid_t r;
-
-	/* The unreaped leader keeps the group id from being reused. */
-	kill(-run->pid, SIGKILL);
-	while ((r = waitpid(run->pid, &status, 0)) < 0 && errno == EINTR)
-		;
-	run->status = status;
-	run->lost = r != run->pid;
-}
-
-/*
- * Collects output until the program exits, a bound is hit or time runs out.
- * Pipes left open by a background descendant do not keep us waiting: once
- * the leader has exited we take what is buffered and stop.
- */
-static void collect(struct run *run, long long deadline)
-{
-	bool exited = false;
-
-	while (!run->oversize) {
-		struct pollfd pfd[2] = {{run->out_fd, POLLIN, 0}, {run->err_fd, POLLIN, 0}};
-		long long left = deadline - now_ms();
-
-		if (left <= 0) {
-			run->timed_out = true;
-			break;
-		}
-		exited = exited || leader_exited(run->pid);
-		if (exited && run->out_fd < 0 && run->err_fd < 0)
-			break;
-		if (poll(pfd, 2, exited ? 0 : (left > 50 ? 50 : (int)left)) < 0 && errno != EINTR)
-			break;
-		if (run->out_fd >= 0 && pfd[0].revents)
-			drain(run, &run->out_fd, true);
-		if (run->err_fd >= 0 && pfd[1].revents)
-			drain(run, &run->err_fd, false);
-		if (exited && !pfd[0].revents && !pfd[1].revents)
-			break; /* the leader is gone and nothing more is buffered */
-	}
-	if (run->line.len)
-		pass_line(run, run->line.data, run->line.len);
-	finish_group(run);
-}
-
-static int spawn(char *const argv[], int out[2], int err[2], pid_t *pid)
-{
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t none, dfl;
-	int r;
-
-	sigemptyset(&none);
-	sigemptyset(&dfl);
-	sigaddset(&dfl, SIGPIPE); /* we ignore it; the program gets the default */
-	posix_spawn_file_actions_init(&fa);
-	posix_spawnattr_init(&attr);
-	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
-	posix_spawn_file_actions_adddup2(&fa, err[1], STDERR_FILENO);
-#if defined(__GLIBC__) && defined(__GLIBC_PREREQ)
-#if __GLIBC_PREREQ(2, 34)
-	posix_spawn_file_actions_addclosefrom_np(&fa, 3); /* no lock or cache fd leaks */
-#endif
-#endif
-	posix_spawnattr_setpgroup(&attr, 0);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setsigdefault(&attr, &dfl);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-						POSIX_SPAWN_SETSIGDEF);
-	r = posix_spawn(pid, argv[0], &fa, &attr, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
-	return r;
-}
-
-static void close_pair(int p[2])
-{
-	for (int i = 0; i < 2; i++) {
-		if (p[i] >= 0)
-			close(p[i]);
-		p[i] = -1;
-	}
-}
-
 /* command... get IMAGE [--refresh], borrowing every string; NULL-terminated. */
 static char **build_argv(const struct script_route *sr, const struct request *req)
 {
@@ -329,43 +145,6 @@ static char **build_argv(const struct script_route *sr, const struct request *re
 	if (req->refresh)
 		argv[n++] = (char *)"--refresh";
 	return argv;
-}
-
-/* Runs the command with "get IMAGE [--refresh]"; fills run or returns an error. */
-static int run_command(const struct route *route, const struct request *req, struct run *run,
-		       struct errbuf *eb)
-{
-	const struct script_route *sr = route->data;
-	int out[2] = {-1, -1}, err[2] = {-1, -1}, r;
-	long long deadline = now_ms() + (long long)sr->timeout * 1000;
-	char **argv = build_argv(sr, req);
-
-	if (!argv)
-		return ERR_NOMEM;
-	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
-		r = errbuf_set(eb, ERR_IO, "%s: cannot create a pipe: %s", route->name,
-			       strerror(errno));
-		goto out;
-	}
-	r = spawn(argv, out, err, &run->pid);
-	if (r != 0) {
-		r = errbuf_set(eb, ERR_BACKEND, "%s: cannot run %s: %s", route->name, argv[0],
-			       strerror(r));
-		goto out;
-	}
-	close(out[1]);
-	close(err[1]);
-	run->out_fd = out[0];
-	run->err_fd = err[0];
-	out[0] = out[1] = err[0] = err[1] = -1;
-	fcntl(run->out_fd, F_SETFL, O_NONBLOCK);
-	fcntl(run->err_fd, F_SETFL, O_NONBLOCK);
-	collect(run, deadline);
-out:
-	close_pair(out);
-	close_pair(err);
-	free(argv);
-	return r;
 }
 
 /* ---- the answer -------------------------------------------------------- */
@@ -433,48 +212,31 @@ static int parse_output(const struct route *route, const char *prog, const struc
 	return r;
 }
 
-static int judge(const struct route *route, const struct run *run, struct creds *out,
-		 struct errbuf *eb)
-{
-	const struct script_route *sr = route->data;
-	const char *prog = sr->argv[0];
-
-	if (run->timed_out)
-		return errbuf_set(eb, ERR_BACKEND, "%s: %s timed out after %ld s (killed)",
-				  route->name, prog, sr->timeout);
-	if (run->oversize)
-		return errbuf_set(eb, ERR_BACKEND, "%s: %s printed more than %u KiB (killed)",
-				  route->name, prog, SCRIPT_OUT_MAX / 1024);
-	if (run->lost)
-		return errbuf_set(eb, ERR_BACKEND, "%s: %s: cannot wait for it", route->name, prog);
-	if (WIFSIGNALED(run->status))
-		return errbuf_set(eb, ERR_BACKEND, "%s: %s was killed by signal %d (%s)",
-				  route->name, prog, WTERMSIG(run->status),
-				  strsignal(WTERMSIG(run->status)));
-	if (WIFEXITED(run->status) && WEXITSTATUS(run->status) != 0)
-		return errbuf_set(eb, ERR_BACKEND, "%s: %s failed (exit status %d)", route->name,
-				  prog, WEXITSTATUS(run->status));
-	return parse_output(route, prog, &run->out, out, eb);
-}
-
 static int script_get(const struct route *route, const struct request *req, struct creds *out,
 		      struct errbuf *eb)
 {
-	struct run run = {.route = route, .out_fd = -1, .err_fd = -1};
+	const struct script_route *sr = route->data;
+	struct subproc_params params = {
+		.label = route->name,
+		.max_output = SCRIPT_OUT_MAX,
+		.timeout_ms = sr->timeout * 1000,
+	};
+	struct subproc_result res = {0};
+	char **argv = build_argv(sr, req);
 	int r;
 
-	log_debug("%s: running %s get %s%s", route->name,
-		  ((struct script_route *)route->data)->argv[0], req->key,
+	if (!argv)
+		return ERR_NOMEM;
+	params.argv = argv;
+	log_debug("%s: running %s get %s%s", route->name, sr->argv[0], req->key,
 		  req->refresh ? " --refresh" : "");
-	r = run_command(route, req, &run, eb);
+	r = subproc_run(&params, &res, eb);
 	if (r == 0)
-		r = judge(route, &run, out, eb);
-	if (run.out_fd >= 0)
-		close(run.out_fd);
-	if (run.err_fd >= 0)
-		close(run.err_fd);
-	buf_finish(&run.out);
-	buf_finish(&run.line);
+		r = subproc_judge(&params, &res, eb);
+	if (r == 0)
+		r = parse_output(route, sr->argv[0], &res.out, out, eb);
+	subproc_result_finish(&res);
+	free(argv);
 	return r;
 }
 
