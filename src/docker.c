@@ -176,7 +176,7 @@ static json_t *parse_store_input(struct buf *in)
 		return NULL;
 	}
 	input_key(in);
-	obj = json_loadb(in->data, in->len, 0, &jerr);
+	obj = json_loadb(in->data, in->len, JSON_DISABLE_EOF_CHECK, &jerr); /* Go decodes one value */
 	/* jansson's text can quote the input, which holds the secret: give only the position. */
 	if (!obj) {
 		out_error("invalid credentials JSON on standard input (line %d, column %d)",

@@ -9,7 +9,7 @@
 # Usage: age-cli-test.sh AGE_DECRYPT
 set -u
 
-harness=$1
+harness=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 for prog in age age-keygen; do
 	if ! command -v "$prog" >/dev/null 2>&1; then
 		echo "error: $prog not found (run sh .ci/install-deps)" >&2

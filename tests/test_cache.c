@@ -395,9 +395,9 @@ static void test_cache_corrupt_entry_is_miss_and_replaced(void)
 		"{\"version\":1,\"route\":\"ecr\",\"regis",
 		"{\"version\":2,\"route\":\"ecr\"}",
 		"[1,2,3]",
-		"{\"version\":1,\"route\":\"ecr\",\"registry\":\"123.dkr.ecr.eu-west-1.amazonaws.com\","
-		"\"who\":\"AKIAEXAMPLE\",\"username\":\"AWS\",\"secret\":\"wrong\",\"issued\":\"x\","
-		"\"expires\":2000000000}",
+		"{\"version\":1,\"route\":\"ecr\","
+		"\"registry\":\"123.dkr.ecr.eu-west-1.amazonaws.com\",\"who\":\"AKIAEXAMPLE\","
+		"\"username\":\"AWS\",\"secret\":\"wrong\",\"issued\":\"x\",\"expires\":2000000000}",
 	};
 	char path[PATH_MAX], text[4096];
 	struct fake f = {0};

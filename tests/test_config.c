@@ -58,6 +58,7 @@ static int parse(const char *text, struct config **out, struct errbuf *eb)
 /* The text must fail with ERR_CONFIG and exactly this message. */
 static void error_is(const char *text, const char *want, int line)
 {
+	/* Not NULL, so the test sees config_parse clear it. */
 	struct config *config = (struct config *)&config;
 	struct errbuf eb;
 	int r = parse(text, &config, &eb);

@@ -5,7 +5,6 @@
  * the file whole (other entries, failures, concurrent writers).
  */
 #include <dirent.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>

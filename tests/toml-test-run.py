@@ -87,7 +87,8 @@ def diff(want, got, path="$"):
         if not isinstance(got, dict) or is_leaf(got):
             return f"{path}: want a table, got {got!r}"
         if set(want) != set(got):
-            return f"{path}: keys differ: missing {sorted(set(want) - set(got))}, extra {sorted(set(got) - set(want))}"
+            missing, extra = sorted(set(want) - set(got)), sorted(set(got) - set(want))
+            return f"{path}: keys differ: missing {missing}, extra {extra}"
         for k in want:
             d = diff(want[k], got[k], f"{path}.{k}")
             if d:
