@@ -21,10 +21,11 @@
 #include "paths.h"
 
 #define ENTRY_VERSION 1
-#define ENTRY_MAX 65536            /* bytes: a real entry is well under 10 KiB */
-#define LOCK_TIMEOUT_MS 30000      /* when params->lock_timeout_ms is 0 */
-#define LOCK_POLL_MAX_MS 20        /* longest sleep between two LOCK_NB attempts */
-#define TIME_MAX ((json_int_t)1 << 40) /* sanity bound on stored times (year 36812) */
+#define ENTRY_MAX 65536       /* bytes: a real entry is well under 10 KiB */
+#define LOCK_TIMEOUT_MS 30000 /* when params->lock_timeout_ms is 0 */
+#define LOCK_POLL_MAX_MS 20   /* longest sleep between two LOCK_NB attempts */
+/* A sanity bound on stored times (about the year 36812). */
+#define STORED_TIME_MAX ((json_int_t)1 << 40)
 #define HASH_HEX 16
 #define NO_DIR "no cache directory (set XDG_CACHE_HOME or HOME)"
 
@@ -195,7 +196,7 @@ static int read_entry(int dirfd, const char *name, const char *path, bool quiet,
 
 static bool time_ok(json_int_t t)
 {
-	return t > 0 && t <= TIME_MAX && (json_int_t)(time_t)t == t;
+	return t > 0 && t <= STORED_TIME_MAX && (json_int_t)(time_t)t == t;
 }
 
 /* Decodes text into f (then json_decref(f->root)); ERR_INVALID for anything malformed. */

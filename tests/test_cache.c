@@ -397,7 +397,8 @@ static void test_cache_corrupt_entry_is_miss_and_replaced(void)
 		"[1,2,3]",
 		"{\"version\":1,\"route\":\"ecr\","
 		"\"registry\":\"123.dkr.ecr.eu-west-1.amazonaws.com\",\"who\":\"AKIAEXAMPLE\","
-		"\"username\":\"AWS\",\"secret\":\"wrong\",\"issued\":\"x\",\"expires\":2000000000}",
+		"\"username\":\"AWS\",\"secret\":\"wrong\",\"issued\":\"x\","
+		"\"expires\":2000000000}",
 	};
 	char path[PATH_MAX], text[4096];
 	struct fake f = {0};
