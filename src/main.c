@@ -88,10 +88,21 @@ static const struct env_doc env_docs[] = {
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
+/* "  LABEL   summary", the summary on its own line when the label is too long. */
+static void help_row(struct buf *b, int indent, const char *label, int width, const char *summary)
+{
+	int len = indent + (int)strlen(label);
+
+	if (len < indent + width)
+		buf_printf(b, "%*s%-*s %s\n", indent, "", width, label, summary);
+	else
+		buf_printf(b, "%*s%s\n%*s %s\n", indent, "", label, indent + width, "", summary);
+}
+
 static void help_options(struct buf *b, const struct option *opts)
 {
 	for (const struct option *o = opts; o->key; o++)
-		buf_printf(b, "    %-16s %s\n", o->key, o->summary);
+		help_row(b, 4, o->key, 18, o->summary);
 }
 
 static int cmd_help(void)
@@ -103,10 +114,12 @@ static int cmd_help(void)
 		       "Docker credential-helper verbs (input on stdin, output on stdout):\n",
 		   DCR_NAME);
 	for (size_t i = 0; i < COUNT(verbs); i++) {
+		char label[64];
+
 		if (i && verbs[i].kind != verbs[i - 1].kind)
 			buf_puts(&b, kind_headings[verbs[i].kind]);
-		buf_printf(&b, "  %s%-*s %s\n", verbs[i].name,
-			   (int)(14 - strlen(verbs[i].name)), verbs[i].args, verbs[i].summary);
+		snprintf(label, sizeof(label), "%s%s", verbs[i].name, verbs[i].args);
+		help_row(&b, 2, label, 20, verbs[i].summary);
 	}
 	buf_puts(&b, "\nOptions:\n  -h, --help      print this help\n"
 		     "  -v, --version   print the version\n\nConfiguration (TOML), searched in order:\n");
@@ -123,12 +136,12 @@ static int cmd_help(void)
 	help_options(&b, config_route_keys);
 	buf_puts(&b, "\nBackends and their route keys:\n");
 	for (size_t i = 0; backends[i]; i++) {
-		buf_printf(&b, "  %-18s %s\n", backends[i]->name, backends[i]->summary);
+		help_row(&b, 2, backends[i]->name, 20, backends[i]->summary);
 		help_options(&b, backends[i]->options);
 	}
 	buf_puts(&b, "\nEnvironment:\n");
 	for (size_t i = 0; i < COUNT(env_docs); i++)
-		buf_printf(&b, "  %-30s %s\n", env_docs[i].name, env_docs[i].summary);
+		help_row(&b, 2, env_docs[i].name, 30, env_docs[i].summary);
 	buf_puts(&b, "\nSee docker-credential-router(1) and docker-credential-router.toml(5).\n");
 	out_write(b.data, b.len);
 	buf_finish(&b);
