@@ -57,7 +57,7 @@ struct reason {
 };
 
 __attribute__((format(printf, 3, 4))) static int fail(struct reason *r, int err, const char *fmt,
-						      ...)
+                                                      ...)
 {
 	va_list ap;
 
@@ -193,8 +193,7 @@ static size_t b64_decoded_max(size_t len)
  * without (the header) it must carry no padding at all.  out needs
  * b64_decoded_max(len) bytes.  Returns 0 or ERR_INVALID.
  */
-static int b64_decode(const char *s, size_t len, bool padded, unsigned char *out,
-		      size_t *out_len)
+static int b64_decode(const char *s, size_t len, bool padded, unsigned char *out, size_t *out_len)
 {
 	uint32_t acc = 0;
 	unsigned bits = 0;
@@ -237,8 +236,7 @@ struct bech32 {
 
 static uint32_t bech32_polymod(uint32_t chk, unsigned v)
 {
-	static const uint32_t gen[5] = {0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd,
-					0x2a1462b3};
+	static const uint32_t gen[5] = {0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3};
 	uint32_t top = chk >> 25;
 
 	chk = ((chk & 0x1ffffff) << 5) ^ v;
@@ -336,7 +334,7 @@ static const char *bech32_decode(const char *s, size_t len, struct bech32 *b)
 
 /* HKDF-SHA-256 with 32 bytes of output; an empty salt is left unset (zeros). */
 static int hkdf_sha256(const unsigned char *ikm, size_t ikm_len, const unsigned char *salt,
-		       size_t salt_len, const char *info, unsigned char out[KEY_LEN])
+                       size_t salt_len, const char *info, unsigned char out[KEY_LEN])
 {
 	EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
 	EVP_KDF_CTX *ctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
@@ -348,8 +346,8 @@ static int hkdf_sha256(const unsigned char *ikm, size_t ikm_len, const unsigned 
 	*p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)"SHA256", 0);
 	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)ikm, ikm_len);
 	if (salt_len)
-		*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt,
-							 salt_len);
+		*p++ =
+		    OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt, salt_len);
 	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info, strlen(info));
 	*p = OSSL_PARAM_construct_end();
 	if (EVP_KDF_derive(ctx, out, KEY_LEN, params) == 1)
@@ -361,12 +359,12 @@ out:
 }
 
 static int hmac_sha256(const unsigned char key[KEY_LEN], const unsigned char *data, size_t len,
-		       unsigned char out[KEY_LEN])
+                       unsigned char out[KEY_LEN])
 {
 	size_t out_len = 0;
 
 	if (!EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key, KEY_LEN, data, len, out, KEY_LEN,
-		       &out_len) ||
+	               &out_len) ||
 	    out_len != KEY_LEN)
 		return ERR_BACKEND;
 	return 0;
@@ -398,7 +396,7 @@ static int x25519_public(const unsigned char secret[KEY_LEN], unsigned char pub[
  * peer point): OpenSSL refuses to derive it, and we check again.
  */
 static int x25519_shared(const unsigned char secret[KEY_LEN], const unsigned char peer[KEY_LEN],
-			 unsigned char out[KEY_LEN])
+                         unsigned char out[KEY_LEN])
 {
 	EVP_PKEY *priv = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, secret, KEY_LEN);
 	EVP_PKEY *pub = EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, NULL, peer, KEY_LEN);
@@ -428,7 +426,7 @@ out:
  * not authenticate; out may then hold garbage the caller must wipe.
  */
 static int aead_open(const unsigned char key[KEY_LEN], const unsigned char nonce[AEAD_NONCE_LEN],
-		     const unsigned char *in, size_t in_len, unsigned char *out)
+                     const unsigned char *in, size_t in_len, unsigned char *out)
 {
 	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
 	size_t ct_len = in_len - TAG_LEN;
@@ -483,27 +481,27 @@ static int refuse_identity_type(const char *line, size_t n, size_t lineno, struc
 {
 	if (starts_with_nocase(line, n, "AGE-SECRET-KEY-PQ-1"))
 		return fail(r, ERR_UNSUPPORTED,
-			    "line %zu: unsupported identity type: post-quantum hybrid "
-			    "(AGE-SECRET-KEY-PQ-1...) identities are not supported",
-			    lineno);
+		            "line %zu: unsupported identity type: post-quantum hybrid "
+		            "(AGE-SECRET-KEY-PQ-1...) identities are not supported",
+		            lineno);
 	if (starts_with_nocase(line, n, "AGE-PLUGIN-"))
 		return fail(r, ERR_UNSUPPORTED,
-			    "line %zu: unsupported identity type: plugin identities "
-			    "(AGE-PLUGIN-...) are not supported",
-			    lineno);
+		            "line %zu: unsupported identity type: plugin identities "
+		            "(AGE-PLUGIN-...) are not supported",
+		            lineno);
 	if (starts_with(line, n, "-----BEGIN"))
 		return fail(r, ERR_UNSUPPORTED,
-			    "line %zu: unsupported identity type: SSH and PEM private keys "
-			    "are not supported, only AGE-SECRET-KEY-1...",
-			    lineno);
+		            "line %zu: unsupported identity type: SSH and PEM private keys "
+		            "are not supported, only AGE-SECRET-KEY-1...",
+		            lineno);
 	if (!starts_with_nocase(line, n, "AGE-SECRET-KEY-1"))
 		return fail(r, ERR_INVALID,
-			    "line %zu: not an age identity (expected AGE-SECRET-KEY-1...)", lineno);
+		            "line %zu: not an age identity (expected AGE-SECRET-KEY-1...)", lineno);
 	return 0;
 }
 
 static int parse_identity_line(const char *line, size_t n, size_t lineno, struct x25519_key *key,
-			       struct reason *r)
+                               struct reason *r)
 {
 	struct bech32 b;
 	const char *bad;
@@ -541,7 +539,7 @@ static size_t count_identity_lines(const char *text, size_t len)
 }
 
 int age_identity_parse(const char *text, size_t len, struct age_identity **out, char *why,
-		       size_t why_size)
+                       size_t why_size)
 {
 	struct reason r = reason_init(why, why_size);
 	struct cursor c = {text, len, 0};
@@ -581,9 +579,9 @@ static int check_key_file(int fd, const char *path, struct reason *r)
 		return fail(r, ERR_INVALID, "%s is not a regular file", path);
 	if (st.st_uid != 0 && st.st_uid != geteuid())
 		return fail(r, ERR_PERM,
-			    "bad owner or permissions on %s (owned by uid %lu: chown it to uid %lu "
-			    "and chmod 600 it)",
-			    path, (unsigned long)st.st_uid, (unsigned long)geteuid());
+		            "bad owner or permissions on %s (owned by uid %lu: chown it to uid %lu "
+		            "and chmod 600 it)",
+		            path, (unsigned long)st.st_uid, (unsigned long)geteuid());
 	if ((st.st_mode & 077) != 0)
 		return fail(r, ERR_PERM, "bad owner or permissions on %s (chmod 600 it)", path);
 	return 0;
@@ -605,7 +603,7 @@ static int read_key_file(int fd, const char *path, char *buf, size_t *len, struc
 	} while (got != 0 && *len <= IDENTITY_FILE_MAX);
 	if (*len > IDENTITY_FILE_MAX)
 		return fail(r, ERR_TOO_LARGE, "%s is larger than %d bytes", path,
-			    IDENTITY_FILE_MAX);
+		            IDENTITY_FILE_MAX);
 	return 0;
 }
 
@@ -618,7 +616,8 @@ int age_identity_load(const char *path, struct age_identity **out, char *why, si
 	int err, fd;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO must not hang us before fstat refuses it. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return fail(&r, ERR_IO, "cannot open %s: %s", path, strerror(errno));
 	err = check_key_file(fd, path, &r);
@@ -680,13 +679,13 @@ static int parse_version(struct cursor *c, struct reason *r)
 		return fail(r, ERR_INVALID, "malformed header: the file is empty");
 	if (line_is(line, n, AGE_V1))
 		return eol ? 0
-			   : fail(r, ERR_INVALID, "malformed header: the file ends after line 1");
+		           : fail(r, ERR_INVALID, "malformed header: the file ends after line 1");
 	if (eol && line_is(line, n, AGE_V1 "\r"))
 		return fail(r, ERR_INVALID, "malformed header: CRLF line endings are not allowed");
 	if (starts_with(line, n, AGE_PREFIX))
 		return fail(r, ERR_INVALID,
-			    "malformed header: unsupported format version (only " AGE_V1
-			    " is supported)");
+		            "malformed header: unsupported format version (only " AGE_V1
+		            " is supported)");
 	return fail(r, ERR_INVALID, "malformed header: not an age file (no " AGE_V1 " line)");
 }
 
@@ -697,23 +696,24 @@ static bool is_vchar(char c)
 
 /* arg-line = "-> " argument *(SP argument) LF, argument = 1*VCHAR */
 static int parse_arg_line(const char *line, size_t n, size_t lineno, struct stanza *s,
-			  struct reason *r)
+                          struct reason *r)
 {
 	size_t start = 3, argc = 0;
 
 	if (!starts_with(line, n, "-> ") || n == 3)
 		return fail(r, ERR_INVALID, "malformed header: line %zu: a stanza has no type",
-			    lineno);
+		            lineno);
 	for (size_t i = 3; i <= n; i++) {
 		if (i < n && line[i] != ' ') {
 			if (!is_vchar(line[i]))
 				return fail(r, ERR_INVALID,
-					    "malformed header: line %zu: invalid character", lineno);
+				            "malformed header: line %zu: invalid character",
+				            lineno);
 			continue;
 		}
 		if (i == start)
 			return fail(r, ERR_INVALID, "malformed header: line %zu: empty argument",
-				    lineno);
+			            lineno);
 		if (argc++ == 0) {
 			s->type = line + start;
 			s->type_len = i - start;
@@ -737,20 +737,22 @@ static int parse_body(struct cursor *c, size_t *lineno, struct stanza *s, struct
 	for (;;) {
 		++*lineno;
 		if (!cursor_line(c, &line, &n, &eol) || !eol)
-			return fail(r, ERR_INVALID,
-				    "malformed header: the file ends inside the header (truncated)");
+			return fail(
+			    r, ERR_INVALID,
+			    "malformed header: the file ends inside the header (truncated)");
 		if (n > COLUMNS)
 			return fail(r, ERR_INVALID,
-				    "malformed header: line %zu is longer than 64 columns", *lineno);
+			            "malformed header: line %zu is longer than 64 columns",
+			            *lineno);
 		body = realloc(s->body, s->body_len + b64_decoded_max(n));
 		if (!body)
 			return fail(r, ERR_NOMEM, "out of memory");
 		s->body = body;
 		if (b64_decode(line, n, false, s->body + s->body_len, &got) != 0)
 			return fail(r, ERR_INVALID,
-				    "malformed header: line %zu: invalid or non-canonical base64 "
-				    "in a stanza body",
-				    *lineno);
+			            "malformed header: line %zu: invalid or non-canonical base64 "
+			            "in a stanza body",
+			            *lineno);
 		s->body_len += got;
 		if (n < COLUMNS)
 			return 0;
@@ -777,7 +779,7 @@ static int add_stanza(struct header *h, struct reason *r)
 
 /* end = "--- " 43base64char LF */
 static int parse_mac_line(const char *line, size_t n, size_t lineno, struct header *h,
-			  struct reason *r)
+                          struct reason *r)
 {
 	unsigned char mac[KEY_LEN + 3];
 	size_t got = 0;
@@ -787,7 +789,7 @@ static int parse_mac_line(const char *line, size_t n, size_t lineno, struct head
 	if (n != 4 + B64_KEY_LEN || !starts_with(line, n, "--- ") ||
 	    b64_decode(line + 4, B64_KEY_LEN, false, mac, &got) != 0 || got != KEY_LEN)
 		return fail(r, ERR_INVALID, "malformed header: line %zu: malformed MAC line",
-			    lineno);
+		            lineno);
 	memcpy(h->mac, mac, KEY_LEN);
 	return 0;
 }
@@ -803,8 +805,9 @@ static int header_parse(const unsigned char *buf, size_t len, struct header *h, 
 	while (!err) {
 		lineno++;
 		if (!cursor_line(&c, &line, &n, &eol) || !eol)
-			return fail(r, ERR_INVALID,
-				    "malformed header: the file ends inside the header (truncated)");
+			return fail(
+			    r, ERR_INVALID,
+			    "malformed header: the file ends inside the header (truncated)");
 		if (starts_with(line, n, "---")) {
 			h->mac_input_len = (size_t)(line - c.p) + 3;
 			h->len = c.pos;
@@ -828,25 +831,25 @@ static bool type_is(const struct stanza *s, const char *type)
 
 /* The X25519 stanza rules: one share argument, canonical, 32 bytes; a 32-byte body. */
 static int x25519_share(const struct stanza *s, size_t index, unsigned char share[KEY_LEN],
-			struct reason *r)
+                        struct reason *r)
 {
 	unsigned char buf[KEY_LEN + 3];
 	size_t got = 0;
 
 	if (s->argc != 1)
 		return fail(r, ERR_INVALID,
-			    "malformed header: X25519 stanza %zu must have exactly one argument",
-			    index + 1);
-	if (s->args_len != B64_KEY_LEN ||
-	    b64_decode(s->args, s->args_len, false, buf, &got) != 0 || got != KEY_LEN)
+		            "malformed header: X25519 stanza %zu must have exactly one argument",
+		            index + 1);
+	if (s->args_len != B64_KEY_LEN || b64_decode(s->args, s->args_len, false, buf, &got) != 0 ||
+	    got != KEY_LEN)
 		return fail(r, ERR_INVALID,
-			    "malformed header: X25519 stanza %zu: the share is not canonical "
-			    "base64 of 32 bytes",
-			    index + 1);
+		            "malformed header: X25519 stanza %zu: the share is not canonical "
+		            "base64 of 32 bytes",
+		            index + 1);
 	if (s->body_len != FILE_KEY_LEN + TAG_LEN)
 		return fail(r, ERR_INVALID,
-			    "malformed header: X25519 stanza %zu: the body is not 32 bytes",
-			    index + 1);
+		            "malformed header: X25519 stanza %zu: the body is not 32 bytes",
+		            index + 1);
 	memcpy(share, buf, KEY_LEN);
 	return 0;
 }
@@ -873,18 +876,18 @@ static int check_stanzas(const struct header *h, struct reason *r)
 	}
 	if (scrypt && h->count > 1)
 		return fail(r, ERR_INVALID,
-			    "malformed header: an scrypt (passphrase) stanza must be the only "
-			    "stanza");
+		            "malformed header: an scrypt (passphrase) stanza must be the only "
+		            "stanza");
 	if (scrypt)
 		return fail(r, ERR_UNSUPPORTED,
-			    "no identity matches: the file is encrypted with a passphrase "
-			    "(scrypt), which is not supported");
+		            "no identity matches: the file is encrypted with a passphrase "
+		            "(scrypt), which is not supported");
 	return 0;
 }
 
 /* ERR_NOT_FOUND when the stanza is not for this key, ERR_INVALID for a low-order share. */
 static int x25519_unwrap(const struct x25519_key *key, const unsigned char share[KEY_LEN],
-			 const unsigned char *body, unsigned char file_key[FILE_KEY_LEN])
+                         const unsigned char *body, unsigned char file_key[FILE_KEY_LEN])
 {
 	static const unsigned char zero_nonce[AEAD_NONCE_LEN];
 	unsigned char shared[KEY_LEN], salt[2 * KEY_LEN], wrap_key[KEY_LEN];
@@ -915,11 +918,11 @@ static const struct {
 	const char *type;
 	const char *what;
 } unsupported_types[] = {
-	{"ssh-ed25519", "an SSH key (ssh-ed25519)"},
-	{"ssh-rsa", "an SSH key (ssh-rsa)"},
-	{"mlkem768x25519", "a post-quantum hybrid key (mlkem768x25519)"},
-	{"p256tag", "a hardware key (p256tag)"},
-	{"mlkem768p256tag", "a post-quantum hardware key (mlkem768p256tag)"},
+    {"ssh-ed25519", "an SSH key (ssh-ed25519)"},
+    {"ssh-rsa", "an SSH key (ssh-rsa)"},
+    {"mlkem768x25519", "a post-quantum hybrid key (mlkem768x25519)"},
+    {"p256tag", "a hardware key (p256tag)"},
+    {"mlkem768p256tag", "a post-quantum hardware key (mlkem768p256tag)"},
 };
 
 static const char *unsupported_what(const struct stanza *s)
@@ -949,55 +952,66 @@ static int no_match(const struct header *h, struct reason *r)
 	}
 	if (what && x25519)
 		return fail(r, ERR_UNSUPPORTED,
-			    "no identity matches: the file's %zu X25519 recipient(s) are not ours, "
-			    "and it is also encrypted to %s, which is not supported",
-			    x25519, what);
+		            "no identity matches: the file's %zu X25519 recipient(s) are not ours, "
+		            "and it is also encrypted to %s, which is not supported",
+		            x25519, what);
 	if (what)
 		return fail(r, ERR_UNSUPPORTED,
-			    "no identity matches: the file is encrypted to %s, which is not "
-			    "supported",
-			    what);
+		            "no identity matches: the file is encrypted to %s, which is not "
+		            "supported",
+		            what);
 	if (x25519)
 		return fail(r, ERR_NOT_FOUND,
-			    "no identity matches: the file is encrypted to %zu X25519 "
-			    "recipient(s), none of them ours",
-			    x25519);
+		            "no identity matches: the file is encrypted to %zu X25519 "
+		            "recipient(s), none of them ours",
+		            x25519);
 	return fail(r, ERR_NOT_FOUND,
-		    "no identity matches: the file has no X25519 recipient, only stanzas of "
-		    "unknown type '%.*s' (an age plugin?)",
-		    (int)(unknown->type_len > 40 ? 40 : unknown->type_len), unknown->type);
+	            "no identity matches: the file has no X25519 recipient, only stanzas of "
+	            "unknown type '%.*s' (an age plugin?)",
+	            (int)(unknown->type_len > 40 ? 40 : unknown->type_len), unknown->type);
+}
+
+/* Try every identity on one X25519 stanza: 0, ERR_NOT_FOUND or a failure. */
+static int x25519_try(const struct age_identity *id, const struct stanza *s, size_t index,
+                      unsigned char file_key[FILE_KEY_LEN], struct reason *r)
+{
+	unsigned char share[KEY_LEN];
+	int err = x25519_share(s, index, share, r);
+
+	if (err)
+		return err;
+	for (size_t k = 0; k < id->count; k++) {
+		err = x25519_unwrap(&id->keys[k], share, s->body, file_key);
+		if (err == ERR_INVALID)
+			return fail(r, err,
+			            "malformed header: X25519 stanza %zu: the share is a low-order "
+			            "point (all-zero shared secret)",
+			            index + 1);
+		if (err != ERR_NOT_FOUND)
+			return err ? fail(r, err, "X25519 unwrapping failed in libcrypto") : 0;
+	}
+	return ERR_NOT_FOUND;
 }
 
 static int unwrap_file_key(const struct age_identity *id, const struct header *h,
-			   unsigned char file_key[FILE_KEY_LEN], struct reason *r)
+                           unsigned char file_key[FILE_KEY_LEN], struct reason *r)
 {
-	unsigned char share[KEY_LEN];
 	int err = check_stanzas(h, r);
 
-	for (size_t i = 0; !err && i < h->count; i++) {
+	if (err)
+		return err;
+	for (size_t i = 0; i < h->count; i++) {
 		if (!type_is(&h->stanzas[i], "X25519"))
 			continue;
-		err = x25519_share(&h->stanzas[i], i, share, r);
-		for (size_t k = 0; !err && k < id->count; k++) {
-			err = x25519_unwrap(&id->keys[k], share, h->stanzas[i].body, file_key);
-			if (!err)
-				return 0;
-			if (err == ERR_NOT_FOUND)
-				err = 0;
-			else if (err == ERR_INVALID)
-				fail(r, err,
-				     "malformed header: X25519 stanza %zu: the share is a "
-				     "low-order point (all-zero shared secret)",
-				     i + 1);
-			else
-				fail(r, err, "X25519 unwrapping failed in libcrypto");
-		}
+		err = x25519_try(id, &h->stanzas[i], i, file_key, r);
+		if (err != ERR_NOT_FOUND)
+			return err;
 	}
-	return err ? err : no_match(h, r);
+	return no_match(h, r);
 }
 
 static int verify_mac(const unsigned char file_key[FILE_KEY_LEN], const unsigned char *buf,
-		      const struct header *h, struct reason *r)
+                      const struct header *h, struct reason *r)
 {
 	unsigned char key[KEY_LEN], mac[KEY_LEN];
 	int err = hkdf_sha256(file_key, FILE_KEY_LEN, NULL, 0, "header", key);
@@ -1008,8 +1022,8 @@ static int verify_mac(const unsigned char file_key[FILE_KEY_LEN], const unsigned
 		fail(r, err, "HMAC-SHA-256 failed in libcrypto");
 	else if (CRYPTO_memcmp(mac, h->mac, KEY_LEN) != 0)
 		err = fail(r, ERR_INVALID,
-			   "header MAC mismatch (the header was modified, or the file key "
-			   "is wrong)");
+		           "header MAC mismatch (the header was modified, or the file key "
+		           "is wrong)");
 	wipe(key, sizeof key);
 	wipe(mac, sizeof mac);
 	return err;
@@ -1028,8 +1042,8 @@ static void chunk_nonce(size_t index, bool last, unsigned char nonce[AEAD_NONCE_
 	nonce[AEAD_NONCE_LEN - 1] = last ? 1 : 0;
 }
 
-static int decrypt_chunks(const unsigned char key[KEY_LEN], const unsigned char *ct,
-			  size_t ct_len, size_t chunks, unsigned char *out, struct reason *r)
+static int decrypt_chunks(const unsigned char key[KEY_LEN], const unsigned char *ct, size_t ct_len,
+                          size_t chunks, unsigned char *out, struct reason *r)
 {
 	const size_t full = CHUNK_LEN + TAG_LEN;
 	unsigned char nonce[AEAD_NONCE_LEN];
@@ -1040,12 +1054,13 @@ static int decrypt_chunks(const unsigned char key[KEY_LEN], const unsigned char 
 
 		chunk_nonce(i, last, nonce);
 		err = aead_open(key, nonce, ct + i * full, last ? ct_len - i * full : full,
-				out + i * CHUNK_LEN);
+		                out + i * CHUNK_LEN);
 		if (err == ERR_INVALID)
-			return fail(r, err,
-				    "payload authentication failed at chunk %zu of %zu (the file is "
-				    "truncated or was modified)",
-				    i + 1, chunks);
+			return fail(
+			    r, err,
+			    "payload authentication failed at chunk %zu of %zu (the file is "
+			    "truncated or was modified)",
+			    i + 1, chunks);
 		if (err)
 			return fail(r, err, "ChaCha20-Poly1305 failed in libcrypto");
 	}
@@ -1054,7 +1069,7 @@ static int decrypt_chunks(const unsigned char key[KEY_LEN], const unsigned char 
 
 /* p is the payload after the nonce's 16 bytes were checked to be there. */
 static int payload_decrypt(const unsigned char file_key[FILE_KEY_LEN], const unsigned char *p,
-			   size_t len, unsigned char **plain, size_t *plain_len, struct reason *r)
+                           size_t len, unsigned char **plain, size_t *plain_len, struct reason *r)
 {
 	const size_t full = CHUNK_LEN + TAG_LEN;
 	size_t ct_len = len - PAYLOAD_NONCE_LEN, chunks, last_len, out_len;
@@ -1067,8 +1082,8 @@ static int payload_decrypt(const unsigned char file_key[FILE_KEY_LEN], const uns
 	last_len = ct_len - (chunks - 1) * full;
 	if (last_len < TAG_LEN)
 		return fail(r, ERR_INVALID,
-			    "payload ends in a fragment shorter than a tag (truncated, or trailing "
-			    "data)");
+		            "payload ends in a fragment shorter than a tag (truncated, or trailing "
+		            "data)");
 	if (last_len == TAG_LEN && chunks > 1)
 		return fail(r, ERR_INVALID, "payload ends with an empty chunk after a full one");
 	out_len = ct_len - chunks * TAG_LEN;
@@ -1122,8 +1137,7 @@ static int armor_end(const struct cursor *c, size_t start, struct reason *r)
 	return 0;
 }
 
-static int armor_line(const char *line, size_t n, size_t lineno, bool *short_seen,
-		      struct reason *r)
+static int armor_line(const char *line, size_t n, size_t lineno, bool *short_seen, struct reason *r)
 {
 	if (starts_with(line, n, "-----"))
 		return fail(r, ERR_INVALID, "malformed armor: line %zu: bad END line", lineno);
@@ -1131,15 +1145,15 @@ static int armor_line(const char *line, size_t n, size_t lineno, bool *short_see
 		return fail(r, ERR_INVALID, "malformed armor: line %zu is empty", lineno);
 	if (!all_b64(line, n, true))
 		return fail(r, ERR_INVALID,
-			    "malformed armor: line %zu: invalid character (whitespace, header?)",
-			    lineno);
+		            "malformed armor: line %zu: invalid character (whitespace, header?)",
+		            lineno);
 	if (n > COLUMNS)
 		return fail(r, ERR_INVALID, "malformed armor: line %zu is longer than 64 columns",
-			    lineno);
+		            lineno);
 	if (*short_seen)
 		return fail(r, ERR_INVALID,
-			    "malformed armor: line %zu follows a line shorter than 64 columns",
-			    lineno);
+		            "malformed armor: line %zu follows a line shorter than 64 columns",
+		            lineno);
 	*short_seen = n < COLUMNS;
 	return 0;
 }
@@ -1171,7 +1185,7 @@ static int armor_body(struct cursor *c, char *b64, size_t *b64_len, struct reaso
 
 /* Strict PEM (RFC 7468) with label AGE ENCRYPTED FILE, padded canonical base64. */
 static int armor_decode(const char *in, size_t len, unsigned char **out, size_t *out_len,
-			struct reason *r)
+                        struct reason *r)
 {
 	struct cursor c = {in, len, 0};
 	unsigned char *bin = NULL;
@@ -1206,7 +1220,7 @@ out:
 
 /* The binary file base64-encoded (padded) on one line, whitespace around. */
 static int base64_line_decode(const char *in, size_t len, unsigned char **out, size_t *out_len,
-			      struct reason *r)
+                              struct reason *r)
 {
 	size_t start = skip_space(in, len), end = trim_end(in, start, len);
 	unsigned char *bin = malloc(b64_decoded_max(end - start));
@@ -1216,7 +1230,7 @@ static int base64_line_decode(const char *in, size_t len, unsigned char **out, s
 	if (b64_decode(in + start, end - start, true, bin, out_len) != 0) {
 		free(bin);
 		return fail(r, ERR_INVALID,
-			    "malformed base64: not canonical padded base64 (use base64 -w0)");
+		            "malformed base64: not canonical padded base64 (use base64 -w0)");
 	}
 	*out = bin; /* transferred */
 	return 0;
@@ -1228,7 +1242,7 @@ static int base64_line_decode(const char *in, size_t len, unsigned char **out, s
  * *out stays NULL for binary input, which is used in place.
  */
 static int decode_input(const char *in, size_t len, unsigned char **out, size_t *out_len,
-			struct reason *r)
+                        struct reason *r)
 {
 	size_t start = skip_space(in, len), end = trim_end(in, start, len);
 
@@ -1266,8 +1280,8 @@ bool age_looks_encrypted(const char *value, size_t len)
 	return got >= strlen(v1) && memcmp(head, v1, strlen(v1)) == 0;
 }
 
-int age_decrypt(const struct age_identity *id, const void *in, size_t in_len,
-		unsigned char **plain, size_t *plain_len, char *why, size_t why_size)
+int age_decrypt(const struct age_identity *id, const void *in, size_t in_len, unsigned char **plain,
+                size_t *plain_len, char *why, size_t why_size)
 {
 	struct reason r = reason_init(why, why_size);
 	struct header h = {0};
@@ -1293,7 +1307,7 @@ int age_decrypt(const struct age_identity *id, const void *in, size_t in_len,
 		err = verify_mac(file_key, data, &h, &r);
 	if (!err && len - h.len < PAYLOAD_NONCE_LEN)
 		err = fail(&r, ERR_INVALID,
-			   "malformed header: the file ends before the payload nonce (truncated)");
+		           "malformed header: the file ends before the payload nonce (truncated)");
 	if (!err)
 		err = payload_decrypt(file_key, data + h.len, len - h.len, plain, plain_len, &r);
 out:

@@ -23,7 +23,8 @@ struct age_identity;
  * empty lines are ignored, every other line is an AGE-SECRET-KEY-1... Bech32
  * identity (LF or CRLF line endings).  The open file must be a regular file
  * owned by the caller or root with no group or other permission bits, else
- * ERR_PERM and why = "bad owner or permissions on PATH (chmod 600 it)".
+ * ERR_PERM and why = "bad owner or permissions on PATH (chmod 600 it)" (for
+ * a wrong owner the parenthesis names the chown to do as well).
  * Other identity types (AGE-SECRET-KEY-PQ-1..., AGE-PLUGIN-..., SSH keys)
  * give ERR_UNSUPPORTED; a malformed line gives ERR_INVALID naming its number.
  */
@@ -31,7 +32,7 @@ int age_identity_load(const char *path, struct age_identity **out, char *why, si
 
 /* Parse identity-file text (same rules as age_identity_load, without the file). */
 int age_identity_parse(const char *text, size_t len, struct age_identity **out, char *why,
-		       size_t why_size);
+                       size_t why_size);
 
 /* Wipe and free (NULL allowed). */
 void age_identity_free(struct age_identity *id);
@@ -62,7 +63,7 @@ bool age_looks_encrypted(const char *value, size_t len);
  *   "header MAC mismatch ..."   the header was modified           ERR_INVALID
  *   "payload ..."               truncated or modified payload     ERR_INVALID
  */
-int age_decrypt(const struct age_identity *id, const void *in, size_t in_len,
-		unsigned char **plain, size_t *plain_len, char *why, size_t why_size);
+int age_decrypt(const struct age_identity *id, const void *in, size_t in_len, unsigned char **plain,
+                size_t *plain_len, char *why, size_t why_size);
 
 #endif

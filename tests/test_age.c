@@ -31,7 +31,8 @@
 	"UzJUdTJmaXdRSEhzbGJCTjZCNDFGTEUKLS0tIFd5SnA5Ri85Rk9aaDdnSmRoZXEy\n"                       \
 	"V0lKY3dIZ1ljOE5JVmgzZGR3aHJjTmcK7s9ix86RtDMnTmjU8vkTTLdMW/73vqpS\n"
 #define ARMOR_OF(last)                                                                             \
-	"-----BEGIN AGE ENCRYPTED FILE-----\n" ARMOR_BODY last "\n-----END AGE ENCRYPTED FILE-----\n"
+	"-----BEGIN AGE ENCRYPTED FILE-----\n" ARMOR_BODY last                                     \
+	"\n-----END AGE ENCRYPTED FILE-----\n"
 #define ARMOR ARMOR_OF("yPC8DpksHoMx+2Y=")
 #define ONE_LINE                                                                                   \
 	"YWdlLWVuY3J5cHRpb24ub3JnL3YxCi0+IFgyNTUxOSBURWlGMHlwcXIrYnB2Y3FY"                         \
@@ -91,46 +92,48 @@ static void decrypt_is(const char *in, size_t len, int err, const char *want)
 static void test_age_identity_bare_and_keygen_format(void)
 {
 	age_identity_free(parse_ok(KEY));
-	age_identity_free(parse_ok("# created: 2024-01-01T00:00:00Z\r\n"
-				   "# public key: age1xmwwc06ly3ee5rytxm9mflaz2u56jjj36s0mypdrwsvlul"
-				   "66mv4q47ryef\r\n\r\n" KEY "\r\n\n"));
+	age_identity_free(
+	    parse_ok("# created: 2024-01-01T00:00:00Z\r\n"
+	             "# public key: age1xmwwc06ly3ee5rytxm9mflaz2u56jjj36s0mypdrwsvlul"
+	             "66mv4q47ryef\r\n\r\n" KEY "\r\n\n"));
 	/* Bech32 may be all lower case. */
 	age_identity_free(parse_ok("age-secret-key-1egtzvffv20835nwyv6270lxyvk2vknx2mmdkwyklmgr48"
-				   "uawx40q2p2lm0\n"));
+	                           "uawx40q2p2lm0\n"));
 }
 
 static void test_age_identity_bech32_errors(void)
 {
-	parse_fails(KEY "\n" "AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2"
-			    "P2LM2",
-		    ERR_INVALID, "line 2: invalid identity (bad checksum)");
+	parse_fails(KEY "\n"
+	                "AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2"
+	                "P2LM2",
+	            ERR_INVALID, "line 2: invalid identity (bad checksum)");
 	parse_fails("AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2P2LMo",
-		    ERR_INVALID, "mixed upper and lower case");
+	            ERR_INVALID, "mixed upper and lower case");
 	parse_fails("AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2P2LB0",
-		    ERR_INVALID, "invalid character");
+	            ERR_INVALID, "invalid character");
 	parse_fails("AGE-SECRET-KEY-1EGTZVFFV20835", ERR_INVALID, "bad checksum");
 	parse_fails("AGE-SECRET-KEY-1", ERR_INVALID, "missing separator or checksum");
 	/* Valid checksums over the wrong HRP, a 31- and a 33-byte key, set padding bits. */
 	parse_fails("AGE-SECRET-KEY-1X1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40QSWYZTZ",
-		    ERR_INVALID, "wrong prefix");
+	            ERR_INVALID, "wrong prefix");
 	parse_fails("AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX5CRYY54",
-		    ERR_INVALID, "wrong key length");
+	            ERR_INVALID, "wrong key length");
 	parse_fails("AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40QQVM65R3",
-		    ERR_INVALID, "wrong key length");
+	            ERR_INVALID, "wrong key length");
 	parse_fails("AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40PHH72XA",
-		    ERR_INVALID, "invalid padding");
+	            ERR_INVALID, "invalid padding");
 	parse_fails("AGE-SECRET-KEY-1QQQSYQCYQ5RQWZQFPG9SCRGWPUGPZYSNZS23V9CCRYDPK8QARC0JQGFZYVJ"
-		    "Z2F389Q5J52EV95HZ7VP3XGENGDFKXUURJW3M8S7NU06QG9PYX3Z9G2YYCF",
-		    ERR_INVALID, "data too long");
+	            "Z2F389Q5J52EV95HZ7VP3XGENGDFKXUURJW3M8S7NU06QG9PYX3Z9G2YYCF",
+	            ERR_INVALID, "data too long");
 }
 
 static void test_age_identity_other_types(void)
 {
 	parse_fails("age1xmwwc06ly3ee5rytxm9mflaz2u56jjj36s0mypdrwsvlul66mv4q47ryef", ERR_INVALID,
-		    "line 1: not an age identity");
+	            "line 1: not an age identity");
 	parse_fails("# c\n\n" KEY " \n", ERR_INVALID, "line 3: invalid identity");
 	parse_fails("AGE-SECRET-KEY-PQ-1HZLGZUPT4ETPKDEV8HSGFDCYZ4E522W0A7PU2LHT8EH9W6YLNC3SW78XKG",
-		    ERR_UNSUPPORTED, "unsupported identity type");
+	            ERR_UNSUPPORTED, "unsupported identity type");
 	parse_fails("AGE-PLUGIN-YUBIKEY-1QQQQQQ", ERR_UNSUPPORTED, "unsupported identity type");
 	parse_fails("-----BEGIN OPENSSH PRIVATE KEY-----\n", ERR_UNSUPPORTED, "SSH");
 	parse_fails("", ERR_INVALID, "no identities");
@@ -197,7 +200,7 @@ static void test_age_identity_load_names_file(void)
 	if (fd < 0)
 		return;
 	snprintf(want, sizeof want, "%s: line 1: invalid identity (missing separator or checksum)",
-		 path);
+	         path);
 	load_fails(path, ERR_INVALID, want);
 	close(fd);
 	unlink(path);
@@ -216,22 +219,22 @@ static void test_age_decrypt_header_base64_strict(void)
 {
 	/* Non-canonical (unused bits set), padded, or truncated share, body and MAC. */
 	DECRYPT_IS(FILE_OF("TEiF0ypqr+bpvcqXNyCVJpL7OuwPdVwPL7KQEbFDOCd", BODY, MAC), ERR_INVALID,
-		   "malformed header: X25519 stanza 1: the share is not canonical");
+	           "malformed header: X25519 stanza 1: the share is not canonical");
 	DECRYPT_IS(FILE_OF(SHARE "=", BODY, MAC), ERR_INVALID, "the share is not canonical");
 	DECRYPT_IS(FILE_OF("TEiF0ypqr+bpvcqXNyCVJpL7OuwPdVwPL7KQEbFDOC", BODY, MAC), ERR_INVALID,
-		   "the share is not canonical");
+	           "the share is not canonical");
 	DECRYPT_IS(FILE_OF(SHARE, "hjabGXwSLQ9c3S6Lw2i+S2Tu2fiwQHHslbBN6B41FLF", MAC), ERR_INVALID,
-		   "malformed header: line 3: invalid or non-canonical base64");
+	           "malformed header: line 3: invalid or non-canonical base64");
 	DECRYPT_IS(FILE_OF(SHARE, BODY "=", MAC), ERR_INVALID, "line 3: invalid or non-canonical");
 	DECRYPT_IS(FILE_OF(SHARE, "hjabGXwSLQ9c3S6Lw2i+S2Tu2fiwQHHslbBN6B41F", MAC), ERR_INVALID,
-		   "line 3: invalid or non-canonical");
+	           "line 3: invalid or non-canonical");
 	DECRYPT_IS(FILE_OF(SHARE, "hjabGXwSLQ9c3S6Lw2i+S2Tu2fiwQHHslbBN6B41", MAC), ERR_INVALID,
-		   "the body is not 32 bytes");
-	DECRYPT_IS(FILE_OF(SHARE, BODY, "WyJp9F/9FOZh7gJdheq2WIJcwHgYc8NIVh3ddwhrcNh"),
-		   ERR_INVALID, "malformed header: line 4: malformed MAC line");
+	           "the body is not 32 bytes");
+	DECRYPT_IS(FILE_OF(SHARE, BODY, "WyJp9F/9FOZh7gJdheq2WIJcwHgYc8NIVh3ddwhrcNh"), ERR_INVALID,
+	           "malformed header: line 4: malformed MAC line");
 	DECRYPT_IS(FILE_OF(SHARE, BODY, MAC "="), ERR_INVALID, "malformed MAC line");
-	DECRYPT_IS(FILE_OF(SHARE, BODY, "WyJp9F/9FOZh7gJdheq2WIJcwHgYc8NIVh3ddwhrcNQ"),
-		   ERR_INVALID, "header MAC mismatch");
+	DECRYPT_IS(FILE_OF(SHARE, BODY, "WyJp9F/9FOZh7gJdheq2WIJcwHgYc8NIVh3ddwhrcNQ"), ERR_INVALID,
+	           "header MAC mismatch");
 }
 
 static void test_age_decrypt_armor_and_base64_strict(void)
@@ -244,11 +247,11 @@ static void test_age_decrypt_armor_and_base64_strict(void)
 	DECRYPT_IS(ARMOR "x", ERR_INVALID, "malformed armor: data after the END line");
 	DECRYPT_IS("x\n" ARMOR, ERR_INVALID, "malformed armor: the first line is not");
 	DECRYPT_IS("-----BEGIN AGE ENCRYPTED FILE-----\n" ARMOR_BODY "yPC8DpksHoMx+2Y=\n"
-		   "-----END AGE ENCRYPTED FILE----- \n",
-		   ERR_INVALID, "malformed armor: bad END line");
+	           "-----END AGE ENCRYPTED FILE----- \n",
+	           ERR_INVALID, "malformed armor: bad END line");
 	DECRYPT_IS("-----BEGIN AGE ENCRYPTED FILE-----\r\n" ARMOR_BODY "yPC8DpksHoMx+2Y=\r\n"
-		   "-----END AGE ENCRYPTED FILE-----\r",
-		   0, "");
+	           "-----END AGE ENCRYPTED FILE-----\r",
+	           0, "");
 	DECRYPT_IS(ONE_LINE "yPC8DpksHoMx+2Y", ERR_INVALID, "malformed base64");
 	DECRYPT_IS(ONE_LINE "yPC8DpksHoMx+2Z=", ERR_INVALID, "malformed base64");
 	DECRYPT_IS("YWdl LWVu", ERR_INVALID, "malformed header: not an age file");
@@ -261,63 +264,64 @@ static void test_age_decrypt_failures_release_nothing(void)
 	DECRYPT_IS("age-encryption.org/v1\n--- " MAC "\n", ERR_INVALID, "no recipient stanzas");
 	DECRYPT_IS(FILE_OF(SHARE, BODY, MAC) "x", ERR_INVALID, "payload authentication failed");
 	decrypt_is(X25519_FILE, sizeof(X25519_FILE) - 2, ERR_INVALID,
-		   "payload authentication failed");
+	           "payload authentication failed");
 	decrypt_is(X25519_FILE, sizeof(X25519_FILE) - 1 - 35 + 15, ERR_INVALID,
-		   "malformed header: the file ends before the payload nonce");
+	           "malformed header: the file ends before the payload nonce");
 	decrypt_is(X25519_FILE, sizeof(X25519_FILE) - 1 - 35 + 16, ERR_INVALID,
-		   "payload is missing");
+	           "payload is missing");
 }
 
 static void test_age_decrypt_no_match_reasons(void)
 {
 	struct age_identity *id = parse_ok("AGE-SECRET-KEY-143WN7DCXU4G8R5AXQSSYD9AEPYDNT3HXSLWSPK3"
-					   "6CDU6E8M59SSSAGZ3KG");
+	                                   "6CDU6E8M59SSSAGZ3KG");
 	unsigned char *plain = NULL;
 	size_t plain_len = 0;
 	char why[256];
 
 	test_assert_int(age_decrypt(id, X25519_FILE, sizeof(X25519_FILE) - 1, &plain, &plain_len,
-				    why, sizeof why),
-			ERR_NOT_FOUND);
+	                            why, sizeof why),
+	                ERR_NOT_FOUND);
 	test_assert_str(why, "no identity matches: the file is encrypted to 1 X25519 "
-			     "recipient(s), none of them ours");
+	                     "recipient(s), none of them ours");
 	test_assert(plain == NULL);
 	age_identity_free(id);
-	DECRYPT_IS("age-encryption.org/v1\n-> scrypt c2FsdHNhbHRzYWx0c2FsdA 18\n" BODY
-		   "\n--- " MAC "\n",
-		   ERR_UNSUPPORTED,
-		   "no identity matches: the file is encrypted with a passphrase (scrypt), which "
-		   "is not supported");
+	DECRYPT_IS("age-encryption.org/v1\n-> scrypt c2FsdHNhbHRzYWx0c2FsdA 18\n" BODY "\n--- " MAC
+	           "\n",
+	           ERR_UNSUPPORTED,
+	           "no identity matches: the file is encrypted with a passphrase (scrypt), which "
+	           "is not supported");
 	DECRYPT_IS("age-encryption.org/v1\n-> X25519 " SHARE "\n" BODY
-		   "\n-> scrypt c2FsdHNhbHRzYWx0c2FsdA 18\n" BODY "\n--- " MAC "\n",
-		   ERR_INVALID,
-		   "malformed header: an scrypt (passphrase) stanza must be the only stanza");
+	           "\n-> scrypt c2FsdHNhbHRzYWx0c2FsdA 18\n" BODY "\n--- " MAC "\n",
+	           ERR_INVALID,
+	           "malformed header: an scrypt (passphrase) stanza must be the only stanza");
 	DECRYPT_IS("age-encryption.org/v1\n-> ssh-ed25519 AAAA " SHARE "\n" BODY "\n--- " MAC "\n",
-		   ERR_UNSUPPORTED, "encrypted to an SSH key (ssh-ed25519), which is not supported");
+	           ERR_UNSUPPORTED,
+	           "encrypted to an SSH key (ssh-ed25519), which is not supported");
 	DECRYPT_IS("age-encryption.org/v1\n-> example.com/x\n\n--- " MAC "\n", ERR_NOT_FOUND,
-		   "unknown type 'example.com/x'");
+	           "unknown type 'example.com/x'");
 }
 
 static void test_age_looks_encrypted(void)
 {
 	static const char *yes[] = {
-		X25519_FILE,
-		ARMOR,
-		"\n  " ARMOR,
-		ONE_LINE "yPC8DpksHoMx+2Y=",
-		" " ONE_LINE "yPC8DpksHoMx+2Y=\n",
-		"YWdlLWVuY3J5cHRpb24ub3JnL3YxCi0+",
+	    X25519_FILE,
+	    ARMOR,
+	    "\n  " ARMOR,
+	    ONE_LINE "yPC8DpksHoMx+2Y=",
+	    " " ONE_LINE "yPC8DpksHoMx+2Y=\n",
+	    "YWdlLWVuY3J5cHRpb24ub3JnL3YxCi0+",
 	};
 	static const char *no[] = {
-		"",
-		"hunter2",
-		"age-encryption.org/v2\n",
-		"-----BEGIN age ENCRYPTED FILE-----\n",
-		"-----BEGIN PGP MESSAGE-----\n",
-		"YWdlLWVuY3J5cHRpb24ub3JnL3Yx",
-		"YWdlLWVuY3J5cHRpb24ub3JnL3YyCi0+",
-		"YWdlLWVuY3J5cHRpb24ub3JnL3YxCi0+ x",
-		"c2VjcmV0IHBhc3N3b3JkIHRoYXQgaXMgbG9uZyBlbm91Z2g=",
+	    "",
+	    "hunter2",
+	    "age-encryption.org/v2\n",
+	    "-----BEGIN age ENCRYPTED FILE-----\n",
+	    "-----BEGIN PGP MESSAGE-----\n",
+	    "YWdlLWVuY3J5cHRpb24ub3JnL3Yx",
+	    "YWdlLWVuY3J5cHRpb24ub3JnL3YyCi0+",
+	    "YWdlLWVuY3J5cHRpb24ub3JnL3YxCi0+ x",
+	    "c2VjcmV0IHBhc3N3b3JkIHRoYXQgaXMgbG9uZyBlbm91Z2g=",
 	};
 
 	for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
@@ -328,17 +332,17 @@ static void test_age_looks_encrypted(void)
 }
 
 static const struct test age_tests[] = {
-	{"test_age_identity_bare_and_keygen_format", test_age_identity_bare_and_keygen_format},
-	{"test_age_identity_bech32_errors", test_age_identity_bech32_errors},
-	{"test_age_identity_other_types", test_age_identity_other_types},
-	{"test_age_identity_load_permissions", test_age_identity_load_permissions},
-	{"test_age_identity_load_names_file", test_age_identity_load_names_file},
-	{"test_age_decrypt_forms", test_age_decrypt_forms},
-	{"test_age_decrypt_header_base64_strict", test_age_decrypt_header_base64_strict},
-	{"test_age_decrypt_armor_and_base64_strict", test_age_decrypt_armor_and_base64_strict},
-	{"test_age_decrypt_failures_release_nothing", test_age_decrypt_failures_release_nothing},
-	{"test_age_decrypt_no_match_reasons", test_age_decrypt_no_match_reasons},
-	{"test_age_looks_encrypted", test_age_looks_encrypted},
+    {"test_age_identity_bare_and_keygen_format", test_age_identity_bare_and_keygen_format},
+    {"test_age_identity_bech32_errors", test_age_identity_bech32_errors},
+    {"test_age_identity_other_types", test_age_identity_other_types},
+    {"test_age_identity_load_permissions", test_age_identity_load_permissions},
+    {"test_age_identity_load_names_file", test_age_identity_load_names_file},
+    {"test_age_decrypt_forms", test_age_decrypt_forms},
+    {"test_age_decrypt_header_base64_strict", test_age_decrypt_header_base64_strict},
+    {"test_age_decrypt_armor_and_base64_strict", test_age_decrypt_armor_and_base64_strict},
+    {"test_age_decrypt_failures_release_nothing", test_age_decrypt_failures_release_nothing},
+    {"test_age_decrypt_no_match_reasons", test_age_decrypt_no_match_reasons},
+    {"test_age_looks_encrypted", test_age_looks_encrypted},
 };
 
 TEST_MAIN(age_tests)
