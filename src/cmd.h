@@ -22,7 +22,9 @@ int cmd_kubelet(int argc, char **argv);
 #include <stdbool.h>
 #include <stddef.h>
 bool out_write(const char *data, size_t len);
-/* One line on stdout: how Docker's helpers report every error. */
+/* One line on stdout: how Docker's helpers report every error.  Returns 1. */
 int out_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* One line "PREFIX: message" on stderr, as thin-edge and the kubelet expect.  Returns 1. */
+int out_stderr(const char *prefix, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

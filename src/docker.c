@@ -4,10 +4,7 @@
  * version, byte for byte as docker/docker-credential-helpers answers them.
  * Every error is one line on stdout with exit status 1; stderr is for logs.
  */
-#include <errno.h>
 #include <jansson.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -24,39 +21,6 @@
 
 #define MSG_NO_URL "no credentials server URL"
 #define MSG_NO_USERNAME "no credentials username"
-
-bool out_write(const char *data, size_t len)
-{
-	while (len) {
-		ssize_t n = write(STDOUT_FILENO, data, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		data += n;
-		len -= (size_t)n;
-	}
-	return true;
-}
-
-int out_error(const char *fmt, ...)
-{
-	char line[1024];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		n = 0;
-	if ((size_t)n > sizeof(line) - 2)
-		n = (int)sizeof(line) - 2;
-	line[n++] = '\n';
-	out_write(line, (size_t)n);
-	return 1;
-}
 
 /* Reports a failed operation: the sentinel for not-found, else the message. */
 static int report(int r, const struct errbuf *eb)

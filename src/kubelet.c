@@ -29,7 +29,6 @@
  *   one line on stderr and exit status 1.
  */
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -58,23 +57,7 @@ struct answer {
 	const struct creds *creds; /* NULL: empty auth */
 };
 
-/* One line on stderr; returns the exit status 1. */
-static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int fail(const char *fmt, ...)
-{
-	char line[1024];
-	va_list ap;
-	int n = snprintf(line, sizeof(line), "%s kubelet: ", DCR_NAME);
-
-	va_start(ap, fmt);
-	vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
-	va_end(ap);
-	n = (int)strlen(line);
-	line[n++] = '\n';
-	(void)!write(STDERR_FILENO, line, (size_t)n);
-	return 1;
-}
+#define fail(...) out_stderr(DCR_NAME " kubelet", __VA_ARGS__)
 
 static const char *member_string(json_t *obj, const char *name)
 {

@@ -18,10 +18,8 @@
  * credentials, which is also right for "nothing configured for this image"
  * (there is no separate not-found answer in this protocol).
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cmd.h"
 #include "config.h"
@@ -32,23 +30,7 @@
 #define TEDGE_USAGE "usage: " TEDGE_NAME " get IMAGE [--refresh]"
 #define HUB_PREFIX "docker.io/library/"
 
-/* One line on stderr; returns the exit status 1. */
-static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int fail(const char *fmt, ...)
-{
-	char line[1024];
-	va_list ap;
-	int n = snprintf(line, sizeof(line), "%s: ", TEDGE_NAME);
-
-	va_start(ap, fmt);
-	vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
-	va_end(ap);
-	n = (int)strlen(line);
-	line[n++] = '\n';
-	(void)!write(STDERR_FILENO, line, (size_t)n);
-	return 1;
-}
+#define fail(...) out_stderr(TEDGE_NAME, __VA_ARGS__)
 
 /* get IMAGE, with --refresh anywhere after get; false on bad usage. */
 static bool parse_args(int argc, char **argv, struct request *req)
