@@ -1347,11 +1347,12 @@ static int parse_value(struct parser *p, int depth, struct toml_value **out)
 /* ---- key/value pairs and headers ---- */
 
 /*
- * Dotted-key step: into part i of *t, creating it, or into a table that dotted
- * keys made.  Tables made by headers, even implicitly ("[a.b.c]" makes a and
- * a.b), are closed to dotted keys: the spec forbids adding to tables defined
- * by headers (toml-lang/toml#846), and treating implicit ones the same keeps
- * the rule simple.  Headers may still open sub-tables of dotted tables.
+ * Dotted-key step: into part i of *t, creating it, or into an existing table
+ * that no header defined: one dotted keys made, or one a header path made on
+ * the way ("[a.b.c]" makes a and a.b).  Either way the table counts as made by
+ * dotted keys from then on, so no header can define it later.  Tables defined
+ * by a header, inline tables and arrays are closed to dotted keys
+ * (toml-lang/toml#846); headers may still open sub-tables of dotted tables.
  */
 static int dotted_step(struct parser *p, struct toml_value **t, size_t i)
 {
@@ -1360,7 +1361,8 @@ static int dotted_step(struct parser *p, struct toml_value **t, size_t i)
 
 	if (!v)
 		return add_table(p, *t, i, TABLE_DOTTED, t);
-	if (v->type == TOML_TABLE && (v->flags & (TABLE_DOTTED | TABLE_INLINE)) == TABLE_DOTTED) {
+	if (v->type == TOML_TABLE && (v->flags == 0 || v->flags == TABLE_DOTTED)) {
+		v->flags = TABLE_DOTTED;
 		*t = v;
 		return 0;
 	}

@@ -452,8 +452,12 @@ static void test_toml_redefinitions(void)
 	check_error(
 	    "[x]\na.b.c = 1\n[x.a.b]",
 	    "3:1: cannot define table [x.a.b]: it is a table defined by dotted keys (line 2)");
-	check_error("[a.b.c]\n[a]\nb.c.d = 1",
-	            "3:1: cannot add to b with dotted keys: it is a table (line 1)");
+	check_error(
+	    "[a.b.c]\n[a]\nb.c.d = 1",
+	    "3:3: cannot add to b.c with dotted keys: it is a table defined by a header (line 1)");
+	check_error(
+	    "[a.b.c]\n[a]\nb.d = 1\n[a.b]",
+	    "4:1: cannot define table [a.b]: it is a table defined by dotted keys (line 1)");
 	check_error(
 	    "[a.b]\nc = 1\n[a]\nb.d = 1",
 	    "4:1: cannot add to b with dotted keys: it is a table defined by a header (line 1)");
@@ -464,6 +468,7 @@ static void test_toml_redefinitions(void)
 	            "2:1: cannot define table [a]: it is an array of tables (line 1)");
 	check_error("x = {a.b = 1, a = 2}", "1:15: key a defined twice");
 	toml_free(parse("[a.b.c]\n[a]\nd = 1\n[a.b]\ne = 1\n"));
+	toml_free(parse("[a.b.c]\n[a]\nb.d = 1\nb.e.f = 2\n[a.b.e.g]\n"));
 	toml_free(parse("x.y = 1\n[x.z]\n[[x.w]]\n[[x.w]]\n[x.w.v]\n"));
 	toml_free(parse("a = {b.c = 1, b.d = 2}\n"));
 }
