@@ -26,6 +26,7 @@
  * at a stand-in on 127.0.0.1).
  */
 
+#include <stddef.h>
 #include <time.h>
 
 #include "err.h"
@@ -56,5 +57,35 @@ void aws_credentials_finish(struct aws_credentials *creds);
  * "role:<arn>" when set.  Writes at most size bytes.
  */
 void aws_identity(const struct aws_chain_params *params, char *out, size_t size);
+
+/*
+ * The pieces of the chain that depend on the environment alone (no files, no
+ * network, no secret read); aws_identity() and aws_credentials_resolve() use
+ * the same ones, so that the cache identity names the source the chain uses.
+ *
+ * A route's aws_profile (params->profile) is the SDK's programmatic profile
+ * (PROTOCOLS.md 2.5 step 1): it skips steps 1 and 2 above.
+ *
+ * aws_identity() writes "<access key id>" (environment or dstack keys),
+ * "web-identity:<AWS_ROLE_ARN>", or "profile:<name>"; then ";role:<arn>"
+ * when params->role_arn is set.
+ */
+enum aws_first_source {
+	AWS_FIRST_ENV,          /* AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY (or aliases) */
+	AWS_FIRST_DSTACK,       /* DSTACK_AWS_ACCESS_KEY_ID + DSTACK_AWS_SECRET_ACCESS_KEY */
+	AWS_FIRST_WEB_IDENTITY, /* AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN */
+	AWS_FIRST_PROFILE,      /* the profile, then container credentials, then IMDS */
+};
+enum aws_first_source aws_first_source(const struct aws_chain_params *params);
+
+/* params->profile, else AWS_PROFILE, AWS_DEFAULT_PROFILE, else "default". */
+const char *aws_profile_name(const struct aws_chain_params *params);
+
+/* getenv() that treats an empty value as unset. */
+const char *aws_env(const char *name);
+
+/* The environment's key id for a source: AWS_ACCESS_KEY_ID / AWS_ACCESS_KEY
+ * or DSTACK_AWS_ACCESS_KEY_ID, when its secret is also set; else NULL. */
+const char *aws_env_key_id(enum aws_first_source source);
 
 #endif
