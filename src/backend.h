@@ -41,6 +41,7 @@ struct route {
 	int line;          /* where the [[route]] starts; 0 when not from a file */
 	const char *origin; /* the config file, or "embedded default" (owned by the config) */
 	const char *dir;    /* directory relative option paths start from (owned by the config) */
+	const char *identity_file; /* age identity for sealed values (owned by the config); NULL: none */
 	char **match;       /* pattern texts */
 	struct pattern *patterns;
 	size_t match_count;
@@ -58,6 +59,15 @@ struct backend {
 	const char *summary;
 	const struct option *options; /* terminated by a NULL key */
 	bool writable;                /* offers store and erase */
+	/*
+	 * Issues expiring tokens (DESIGN.md section 4): the core answers get
+	 * through the token cache, one entry per (route, registry host, who()),
+	 * so a cache hit never runs the backend.  get sets creds->expires, or
+	 * leaves it 0 for the route's cache_ttl (default CORE_TTL_DEFAULT).
+	 */
+	bool expiring;
+	/* Who is asking, for the cache key: no network, no secret (may be NULL). */
+	void (*who)(const struct route *route, const struct request *req, char *out, size_t size);
 
 	/* Reads the backend's options from the route's table (types already checked). */
 	int (*configure)(struct route *route, const struct toml_value *table, struct errbuf *eb);
@@ -80,6 +90,9 @@ struct backend {
 extern const struct backend static_backend;
 extern const struct backend env_backend;
 extern const struct backend script_backend;
+extern const struct backend ecr_backend;
+extern const struct backend secretsmanager_backend;
+extern const struct backend secretservice_backend; /* only when built with libsecret */
 
 /* The backends compiled in, NULL-terminated. */
 extern const struct backend *const backends[];

@@ -8,6 +8,11 @@ const struct backend *const backends[] = {
 	&static_backend,
 	&env_backend,
 	&script_backend,
+	&ecr_backend,
+	&secretsmanager_backend,
+#if HAVE_LIBSECRET
+	&secretservice_backend,
+#endif
 	NULL,
 };
 

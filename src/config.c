@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws/ecr.h"
 #include "build-config.h"
 #include "emit.h"
 #include "fileio.h"
@@ -18,6 +19,9 @@ const struct option config_top_keys[] = {
 	{"route", OPT_STRINGS, "the routes ([[route]] tables), tried in file order"},
 	{"default_store", OPT_STRING,
 	 "credentials file that store/get/erase/list use when no route matches"},
+	{"default_store_backend", OPT_STRING,
+	 "\"static\" or \"secretservice\" (default: the keyring if one answers, else the file)"},
+	{"identity_file", OPT_STRING, "age identity file for age-encrypted passwords and variables"},
 	{NULL, OPT_STRING, NULL},
 };
 
@@ -359,6 +363,7 @@ static int route_init(struct config *config, struct route *route, size_t index,
 	route->line = toml_line(table);
 	route->origin = config->origin;
 	route->dir = config->dir;
+	route->identity_file = config->identity_file;
 	/* The label messages use: "route 'ghcr'", or "route 3" when unnamed. */
 	if (name && *name ? asprintf(&route->name, "route '%s'", name) < 0
 			  : asprintf(&route->name, "route %zu", index) < 0)
@@ -462,26 +467,109 @@ static int synth_route(struct config *config, struct route *route, const char *t
 	return r;
 }
 
-static int default_store_init(struct config *config, const char *file, struct errbuf *eb)
+/* Top-level settings that routes and the default store depend on, read before them. */
+struct top_settings {
+	const char *store_file;
+	const char *store_backend; /* NULL: automatic */
+};
+
+static int top_string(const struct config *config, const struct toml_value *root,
+		      const char *key, const char *what, const char **out, struct errbuf *eb)
+{
+	const struct toml_value *v = toml_table_get(root, key);
+
+	*out = NULL;
+	if (!v)
+		return 0;
+	if (!is_cstring(v) || !*(*out = config_opt_string(root, key)))
+		return top_error(eb, config, toml_line(v), "%s must be a non-empty string (%s)", key,
+				 what);
+	return 0;
+}
+
+static int check_store_backend(const struct config *config, const struct toml_value *root,
+			       const struct top_settings *set, struct errbuf *eb)
+{
+	int line = toml_line(toml_table_get(root, "default_store_backend"));
+
+	if (strcmp(set->store_backend, "static") == 0)
+		return 0;
+	if (strcmp(set->store_backend, "secretservice") != 0)
+		return top_error(eb, config, line,
+				 "default_store_backend: unknown value \"%s\" (use \"static\" or "
+				 "\"secretservice\")",
+				 set->store_backend);
+	if (!HAVE_LIBSECRET)
+		return top_error(eb, config, line,
+				 "default_store_backend: this build has no secretservice backend "
+				 "(rebuild with meson setup -Dlibsecret=enabled)");
+	if (set->store_file)
+		return top_error(eb, config, line,
+				 "default_store names a file but default_store_backend is "
+				 "\"secretservice\" (remove one of them)");
+	return 0;
+}
+
+static int parse_settings(struct config *config, const struct toml_value *root,
+			  struct top_settings *set, struct errbuf *eb)
+{
+	const char *identity = NULL;
+	int r = top_string(config, root, "default_store", "a file path", &set->store_file, eb);
+
+	r = r ? r
+	      : top_string(config, root, "default_store_backend",
+			   "\"static\" or \"secretservice\"", &set->store_backend, eb);
+	r = r ? r : top_string(config, root, "identity_file", "a file path", &identity, eb);
+	if (r == 0 && identity)
+		r = paths_resolve(config->dir, identity, &config->identity_file, eb);
+	if (r == 0 && set->store_backend)
+		r = check_store_backend(config, root, set, eb);
+	return r;
+}
+
+/*
+ * The default store: the static file, or the Secret Service when the build
+ * has it and nothing says otherwise; then the file is its fallback_file for
+ * sessions without a Secret Service (decided at the moment of use, so that
+ * routes that never reach the default store pay nothing for it).
+ */
+static int default_store_text(const struct config *config, const struct top_settings *set,
+			      struct buf *text, struct errbuf *eb)
+{
+	bool keyring = set->store_backend ? strcmp(set->store_backend, "secretservice") == 0
+					  : HAVE_LIBSECRET && !set->store_file;
+	bool fallback = keyring && !set->store_backend;
+	char *path = NULL;
+	int r = 0;
+
+	if (set->store_file)
+		r = paths_resolve(config->dir, set->store_file, &path, eb);
+	else if (!keyring || fallback)
+		path = paths_xdg("XDG_DATA_HOME", ".local/share", DCR_NAME "/credentials.toml");
+	if (r < 0)
+		return r;
+	if (!path && (!keyring || fallback))
+		return errbuf_set(eb, ERR_CONFIG,
+				  "no home directory for the default store (set HOME or "
+				  "default_store)");
+	r = buf_puts(text, "[[route]]\nname = \"default\"\nmatch = \"*\"\n");
+	if (keyring) {
+		r = r ? r : buf_puts(text, "backend = \"secretservice\"\n");
+		r = r || !fallback ? r : put_kv(text, "fallback_file", path);
+	} else {
+		r = r ? r : buf_puts(text, "backend = \"static\"\ncontainer_env = false\n");
+		r = r ? r : put_kv(text, "file", path);
+	}
+	free(path);
+	return r;
+}
+
+static int default_store_init(struct config *config, const struct top_settings *set,
+			      struct errbuf *eb)
 {
 	struct buf text = BUF_INIT;
-	char *path = NULL;
-	int r;
+	int r = default_store_text(config, set, &text, eb);
 
-	if (file) {
-		r = paths_resolve(config->dir, file, &path, eb);
-		if (r < 0)
-			return r;
-	} else {
-		path = paths_xdg("XDG_DATA_HOME", ".local/share", DCR_NAME "/credentials.toml");
-		if (!path)
-			return errbuf_set(eb, ERR_CONFIG,
-					  "no home directory for the default store (set HOME or "
-					  "default_store)");
-	}
-	r = buf_puts(&text, "[[route]]\nname = \"default\"\nmatch = \"*\"\n"
-			    "backend = \"static\"\ncontainer_env = false\n");
-	r = r ? r : put_kv(&text, "file", path);
 	r = r ? r : synth_route(config, &config->store, text.data, text.len, eb);
 	if (r == 0) {
 		free(config->store.name);
@@ -489,16 +577,21 @@ static int default_store_init(struct config *config, const char *file, struct er
 		r = config->store.name ? 0 : ERR_NOMEM;
 	}
 	buf_finish(&text);
-	free(path);
 	return r;
+}
+
+static bool is_setting(const char *key)
+{
+	return strcmp(key, "default_store") == 0 || strcmp(key, "default_store_backend") == 0 ||
+	       strcmp(key, "identity_file") == 0;
 }
 
 static int parse_top(struct config *config, const struct toml_value *root, struct errbuf *eb)
 {
 	const struct option *const sets[] = {config_top_keys, NULL};
-	const char *store_file = NULL;
+	struct top_settings set = {0};
 	char allowed[300];
-	int r = 0;
+	int r = parse_settings(config, root, &set, eb);
 
 	for (size_t i = 0; i < toml_count(root) && r == 0; i++) {
 		const char *key;
@@ -507,18 +600,13 @@ static int parse_top(struct config *config, const struct toml_value *root, struc
 
 		if (strcmp(key, "route") == 0) {
 			r = parse_routes(config, v, eb);
-		} else if (strcmp(key, "default_store") == 0) {
-			if (!is_cstring(v) || !*(store_file = config_opt_string(root, key)))
-				r = top_error(eb, config, line,
-					      "default_store must be a non-empty string (a file "
-					      "path)");
-		} else {
+		} else if (!is_setting(key)) {
 			describe_allowed(sets, key, allowed, sizeof(allowed));
 			r = top_error(eb, config, line, "unknown key '%s' (%s)", key, allowed);
 		}
 	}
 	if (r == 0)
-		r = default_store_init(config, store_file, eb);
+		r = default_store_init(config, &set, eb);
 	return r;
 }
 
@@ -566,6 +654,7 @@ void config_free(struct config *config)
 		route_finish(&config->routes[i]);
 	free(config->routes);
 	route_finish(&config->store);
+	free(config->identity_file);
 	free(config->origin);
 	free(config->dir);
 	free(config);
@@ -702,11 +791,63 @@ static int embed_tedge(struct buf *b)
 	return r;
 }
 
+/* dstack's AWS variables: an ecr route for DSTACK_AWS_ECR_REGISTRY. */
+static int embed_dstack_aws(struct buf *b)
+{
+	const char *registry = getenv("DSTACK_AWS_ECR_REGISTRY");
+	const char *region = getenv("DSTACK_AWS_REGION");
+	const char *id = getenv("DSTACK_AWS_ACCESS_KEY_ID");
+	const char *secret = getenv("DSTACK_AWS_SECRET_ACCESS_KEY");
+	char host[REF_HOST_MAX];
+	int r;
+
+	if (!registry || !*registry || !id || !*id || !secret || !*secret ||
+	    registry_pattern(registry, host, sizeof(host)) < 0)
+		return 0;
+	r = buf_puts(b, "\n[[route]]\n");
+	r = r ? r : put_kv(b, "name", "dstack-ecr");
+	r = r ? r : put_kv(b, "match", host);
+	r = r ? r : put_kv(b, "backend", "ecr");
+	if (r == 0 && region && aws_region_valid(region))
+		r = put_kv(b, "region", region);
+	return r;
+}
+
+/*
+ * Every ECR registry host name (PROTOCOLS.md 2.1) goes to the ecr backend:
+ * a 12-digit label, dkr.ecr / dkr.ecr-fips / dkr-ecr / dkr-ecr-fips, the
+ * region, one of the partition suffixes; and ECR Public.
+ */
+static int embed_ecr(struct buf *b)
+{
+	static const char *const forms[] = {"dkr.ecr", "dkr.ecr-fips", "dkr-ecr", "dkr-ecr-fips"};
+	static const char *const suffixes[] = {
+		"amazonaws.com", "amazonaws.com.cn",		"amazonaws.eu",
+		"on.aws",	 "on.amazonwebservices.com.cn", "sc2s.sgov.gov",
+		"c2s.ic.gov",	 "cloud.adc-e.uk",		"csp.hci.ic.gov",
+	};
+	static const char digit[] = "[0-9]";
+	int r = buf_puts(b, "\n[[route]]\nname = \"ecr\"\nmatch = [\"public.ecr.aws\", "
+			    "\"ecr-public.aws.com\"");
+
+	for (size_t f = 0; f < sizeof(forms) / sizeof(forms[0]) && r == 0; f++) {
+		for (size_t s = 0; s < sizeof(suffixes) / sizeof(suffixes[0]) && r == 0; s++) {
+			r = buf_puts(b, ",\n  \"");
+			for (int i = 0; i < 12 && r == 0; i++)
+				r = buf_puts(b, digit);
+			r = r ? r : buf_printf(b, ".%s.*.%s\"", forms[f], suffixes[s]);
+		}
+	}
+	return r ? r : buf_puts(b, "]\nbackend = \"ecr\"\n");
+}
+
 int config_embedded_text(struct buf *out)
 {
 	int r = buf_puts(out, "# " CONFIG_EMBEDDED ": routes derived from the environment\n");
 
 	r = r ? r : embed_dstack(out);
+	r = r ? r : embed_dstack_aws(out);
 	r = r ? r : embed_tedge(out);
+	r = r ? r : embed_ecr(out);
 	return r;
 }

@@ -18,6 +18,7 @@
 struct config {
 	char *origin; /* the file read, or CONFIG_EMBEDDED */
 	char *dir;    /* where relative paths start */
+	char *identity_file; /* top-level identity_file, resolved; NULL when unset */
 	struct route *routes;
 	size_t count;
 	/* The implicit last route: where store goes when no route matches. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "core.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -23,20 +24,30 @@ static int fetch_from_backend(void *opaque, struct creds *out, struct errbuf *eb
 	return f->route->backend->get(f->route, f->req, out, eb);
 }
 
-/* A cached route answers from the token cache, asking its backend only when needed. */
+/*
+ * A cached route answers from the token cache, asking its backend only when
+ * needed.  Expiring backends (ECR, Secrets Manager) issue one token per
+ * registry host, whatever the repository, for the asker their who() names.
+ */
 static int cached_get(const struct route *route, const struct request *req, struct creds *out,
 		      struct errbuf *eb)
 {
-	char registry[REF_HOST_MAX + REF_PATH_MAX];
+	const struct backend *b = route->backend;
+	char registry[REF_HOST_MAX + REF_PATH_MAX], who[CORE_WHO_MAX] = "";
 	struct fetch f = {route, req};
-	struct cache_id id = {route->name, registry, ""};
+	struct cache_id id = {route->name, registry, who};
 	struct cache_params params = {
 		.now = time(NULL),
 		.refresh = req->refresh,
-		.ttl_fallback = route->cache_ttl,
+		.ttl_fallback = route->cache_ttl > 0 ? route->cache_ttl : CORE_TTL_DEFAULT,
 	};
 
-	ref_format(&req->ref, registry, sizeof(registry));
+	if (b->expiring)
+		snprintf(registry, sizeof(registry), "%s", req->ref.host);
+	else
+		ref_format(&req->ref, registry, sizeof(registry));
+	if (b->who)
+		b->who(route, req, who, sizeof(who));
 	return cache_get(&params, &id, fetch_from_backend, &f, out, eb);
 }
 
@@ -46,8 +57,8 @@ int core_get(const struct config *config, const struct request *req, struct cred
 	const struct route *route = route_find(config, &req->ref, NULL);
 
 	log_debug("get %s: %s, backend %s%s", req->ref.host, route->name, route->backend->name,
-		  route->cache_ttl ? ", cached" : "");
-	if (route->cache_ttl > 0)
+		  route->cache_ttl || route->backend->expiring ? ", cached" : "");
+	if (route->cache_ttl > 0 || route->backend->expiring)
 		return cached_get(route, req, out, eb);
 	return route->backend->get(route, req, out, eb);
 }
@@ -121,7 +132,7 @@ static bool listed(const struct key_list *list, const char *key)
 static int add_candidate(void *opaque, const char *key, const char *username)
 {
 	struct list_ctx *ctx = opaque;
-	struct request req = {.key = key};
+	struct request req = {.key = key, .username_only = true};
 	struct creds creds = {0};
 	struct errbuf eb = {{0}};
 	struct key_item *v;

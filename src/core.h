@@ -6,6 +6,11 @@
 #include "config.h"
 #include "creds.h"
 
+/* Lifetime of an expiring backend's answer that has no expiry of its own. */
+#define CORE_TTL_DEFAULT 3600
+/* Room for a backend's who() (the cache identity of the asker). */
+#define CORE_WHO_MAX 512
+
 /*
  * What every personality asks: find the route for the request and ask its
  * backend, applying the route's store policy.  ERR_NOT_FOUND means nothing is

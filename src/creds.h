@@ -23,6 +23,8 @@ struct request {
 	const char *key; /* the caller's exact key, echoed back */
 	struct ref ref;  /* its normalised form */
 	bool refresh;    /* the caller says the last credentials were rejected */
+	/* list asks only which username answers: a backend may skip decrypting or loading the secret */
+	bool username_only;
 };
 
 #endif

@@ -150,6 +150,23 @@ static void fsync_dir(const char *dir)
 
 int file_write_atomic(const char *path, const void *data, size_t len, struct errbuf *eb)
 {
+	return file_write_atomic_like(path, data, len, NULL, eb);
+}
+
+/* Gives the open temporary file like's permission bits and, where they differ, its owner. */
+static int take_mode(int fd, const struct stat *like)
+{
+	if (!like)
+		return 0;
+	if ((like->st_uid != geteuid() || like->st_gid != getegid()) &&
+	    fchown(fd, like->st_uid, like->st_gid) < 0 && errno != EPERM)
+		return -1;
+	return fchmod(fd, like->st_mode & 07777);
+}
+
+int file_write_atomic_like(const char *path, const void *data, size_t len,
+			   const struct stat *like, struct errbuf *eb)
+{
 	char dir[PATH_MAX], tmp[PATH_MAX];
 	const char *base = strrchr(path, '/');
 	int fd, r;
@@ -165,7 +182,7 @@ int file_write_atomic(const char *path, const void *data, size_t len, struct err
 	fd = mkostemp(tmp, O_CLOEXEC); /* mode 0600 from the start */
 	if (fd < 0)
 		return io_error(eb, "create a temporary file in", dir);
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if (take_mode(fd, like) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0) {
 		r = io_error(eb, "write", tmp);
 		close(fd);
 		unlink(tmp);

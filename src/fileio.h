@@ -35,6 +35,15 @@ int file_check_fd(int fd, const char *path, enum file_policy policy, struct errb
  */
 int file_write_atomic(const char *path, const void *data, size_t len, struct errbuf *eb);
 
+/*
+ * The same, but the new file gets like's permission bits and owner (when they
+ * differ from ours and we may chown) instead of mode 0600: to replace a file
+ * someone else created as the docker CLI does.  NULL: like file_write_atomic.
+ */
+struct stat;
+int file_write_atomic_like(const char *path, const void *data, size_t len,
+			   const struct stat *like, struct errbuf *eb);
+
 /* Creates dir and its missing parents with mode 0700. */
 int dir_ensure(const char *dir, struct errbuf *eb);
 

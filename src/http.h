@@ -38,8 +38,10 @@ struct http_response {
 
 /*
  * Performs one request.  Returns 0 when an HTTP response arrived (any status),
- * or ERR_BACKEND for transport failures (refused, reset, timeout, TLS) with a
- * message naming the host and the cause.
+ * or ERR_BACKEND for transport failures (refused, reset, timeout) with a
+ * message naming the host and the cause; ERR_PERM when TLS verification
+ * refused the server (asking again will not help), ERR_INVALID for a URL we
+ * do not send to, ERR_TOO_LARGE for an answer over max_response.
  */
 int http_do(const struct http_request *req, struct http_response *resp, struct errbuf *eb);
 void http_response_finish(struct http_response *resp);

@@ -63,6 +63,14 @@ static const struct verb verbs[] = {
 	 "validate the configuration and the files it names"},
 	{"cache", " list|clear", 1, VERB_OPERATOR, cmd_cache,
 	 "show the token cache's entries (never a secret) or remove them"},
+	{"configure-docker", " [--config PATH] [--global]", VERB_ARGS_ANY, VERB_OPERATOR,
+	 cmd_configure_docker,
+	 "add credHelpers for the routes' registries to Docker's config.json (--global: "
+	 "credsStore)"},
+	{"configure-podman", " [--auth-file PATH] [--registries-conf PATH] [--global]",
+	 VERB_ARGS_ANY, VERB_OPERATOR, cmd_configure_podman,
+	 "add credHelpers to containers auth.json (--global: credential-helpers in a "
+	 "registries.conf drop-in)"},
 };
 
 struct env_doc {
@@ -84,6 +92,28 @@ static const struct env_doc env_docs[] = {
 	{"CONTAINER_REGISTRYn_PASSWORD", "thin-edge: override password of [registryn]"},
 	{"DCR_<HOST>_USERNAME", "env backend: default username variable for a registry"},
 	{"DCR_<HOST>_PASSWORD", "env backend: default password variable for a registry"},
+	{"DOCKER_CREDENTIAL_ROUTER_LIBEXECDIR",
+	 "where the helper executables (dcr-aws, ...) are (default: beside the binary, else "
+	 "libexecdir)"},
+	{"DSTACK_AWS_ECR_REGISTRY", "dstack: an ECR registry to route to the ecr backend"},
+	{"DSTACK_AWS_REGION", "dstack: the region of DSTACK_AWS_ECR_REGISTRY"},
+	{"AWS_REGION", "ecr, aws-secretsmanager: region when neither the route nor the host says"},
+	{"AWS_DEFAULT_REGION", "ecr, aws-secretsmanager: region when AWS_REGION is unset"},
+	{"AWS_CA_BUNDLE", "ecr, aws-secretsmanager: CA file to verify AWS endpoints with"},
+	{"AWS_USE_FIPS_ENDPOINT", "ecr, aws-secretsmanager: true selects FIPS endpoints"},
+	{"AWS_USE_DUALSTACK_ENDPOINT", "ecr, aws-secretsmanager: true selects dual-stack endpoints"},
+	{"AWS_ENDPOINT_URL", "ecr, aws-secretsmanager: endpoint for every AWS service"},
+	{"AWS_ENDPOINT_URL_ECR", "ecr: endpoint of ECR (over AWS_ENDPOINT_URL)"},
+	{"AWS_ENDPOINT_URL_ECR_PUBLIC", "ecr: endpoint of ECR Public (over AWS_ENDPOINT_URL)"},
+	{"AWS_ENDPOINT_URL_SECRETS_MANAGER", "aws-secretsmanager: endpoint of Secrets Manager"},
+	{"AWS_MAX_ATTEMPTS", "ecr, aws-secretsmanager: attempts per exchange (default 3, at most 10)"},
+	{"DOCKER_CREDENTIAL_ROUTER_AGE_IDENTITY",
+	 "age identity file for age-encrypted values (overrides identity_file)"},
+	{"DBUS_SESSION_BUS_ADDRESS",
+	 "the session bus: unset, the default store does not look for a Secret Service"},
+	{"DOCKER_CONFIG", "configure-docker: directory of config.json (default ~/.docker)"},
+	{"REGISTRY_AUTH_FILE", "configure-podman: the auth.json to edit"},
+	{"XDG_RUNTIME_DIR", "configure-podman: base of the default auth.json"},
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -114,7 +144,7 @@ static int cmd_help(void)
 		       "Docker credential-helper verbs (input on stdin, output on stdout):\n",
 		   DCR_NAME);
 	for (size_t i = 0; i < COUNT(verbs); i++) {
-		char label[64];
+		char label[96];
 
 		if (i && verbs[i].kind != verbs[i - 1].kind)
 			buf_puts(&b, kind_headings[verbs[i].kind]);

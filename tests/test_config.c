@@ -11,6 +11,7 @@
 
 #include "backend.h"
 #include "buf.h"
+#include "build-config.h"
 #include "config.h"
 #include "creds.h"
 #include "err.h"
@@ -35,6 +36,9 @@ static void clean_env(void)
 		"CONTAINER_REGISTRY1_REPO", "CONTAINER_REGISTRY1_USERNAME",
 		"CONTAINER_REGISTRY1_PASSWORD", "CONTAINER_REGISTRY2_REPO",
 		"CONTAINER_REGISTRY2_USERNAME", "CONTAINER_REGISTRY2_PASSWORD",
+		"DBUS_SESSION_BUS_ADDRESS", "DOCKER_CREDENTIAL_ROUTER_AGE_IDENTITY",
+		"DSTACK_AWS_ACCESS_KEY_ID", "DSTACK_AWS_SECRET_ACCESS_KEY", "DSTACK_AWS_REGION",
+		"DSTACK_AWS_ECR_REGISTRY",
 	};
 
 	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
@@ -120,14 +124,19 @@ static void test_config_empty(void)
 	test_assert_int(c->count, 0);
 	test_assert_str(c->origin, ORIGIN);
 	test_assert_str(c->dir, "/tmp");
-	/* The implicit default store: static, writable, at $XDG_DATA_HOME. */
+	/*
+	 * The implicit default store: writable, the file at $XDG_DATA_HOME; built
+	 * with libsecret, the Secret Service with that file as its fallback (used
+	 * here: no session bus).
+	 */
 	test_assert_str(c->store.name, "default store");
 	test_assert_int(c->store.index, 0);
 	test_assert_int(c->store.line, 0);
-	test_assert_str(c->store.backend->name, "static");
+	test_assert_str(c->store.backend->name, HAVE_LIBSECRET ? "secretservice" : "static");
 	test_assert_int(c->store.store, STORE_WRITE);
-	snprintf(want, sizeof(want), "file %s/docker-credential-router/credentials.toml: no entry "
-		 "for ghcr.io", data_home);
+	snprintf(want, sizeof(want), "%sfile %s/docker-credential-router/credentials.toml: no entry "
+		 "for ghcr.io", HAVE_LIBSECRET ? "DBUS_SESSION_BUS_ADDRESS is not set, so " : "",
+		 data_home);
 	describe_is(&c->store, "ghcr.io", want, __LINE__);
 	config_free(c);
 }
@@ -246,6 +255,60 @@ static void test_config_default_store(void)
 	}
 }
 
+static void test_config_default_store_backend(void)
+{
+	struct config *c = GOOD("default_store_backend = \"static\"\n");
+
+	if (c) {
+		test_assert_str(c->store.backend->name, "static");
+		config_free(c);
+	}
+	c = GOOD("default_store = \"s.toml\"\n");
+	if (c) {
+		test_assert_str(c->store.backend->name, "static"); /* a named file means the file */
+		config_free(c);
+	}
+	ERROR_IS("default_store_backend = \"pass\"\n",
+		 "t.toml:1: default_store_backend: unknown value \"pass\" (use \"static\" or "
+		 "\"secretservice\")");
+	ERROR_IS("default_store_backend = \"\"\n", "t.toml:1: default_store_backend must be a "
+		 "non-empty string (\"static\" or \"secretservice\")");
+#if HAVE_LIBSECRET
+	c = GOOD("default_store_backend = \"secretservice\"\n");
+	if (c) {
+		test_assert_str(c->store.backend->name, "secretservice");
+		config_free(c);
+	}
+	ERROR_IS("default_store = \"s.toml\"\ndefault_store_backend = \"secretservice\"\n",
+		 "t.toml:2: default_store names a file but default_store_backend is "
+		 "\"secretservice\" (remove one of them)");
+#else
+	ERROR_IS("default_store_backend = \"secretservice\"\n",
+		 "t.toml:1: default_store_backend: this build has no secretservice backend "
+		 "(rebuild with meson setup -Dlibsecret=enabled)");
+#endif
+}
+
+static void test_config_identity_file(void)
+{
+	struct config *c = GOOD("identity_file = \"keys/age.txt\"\n"
+				"[[route]]\nmatch = \"ghcr.io\"\nbackend = \"env\"\n");
+
+	if (c) {
+		test_assert_str(c->identity_file, "/tmp/keys/age.txt");
+		test_assert_str(c->routes[0].identity_file, "/tmp/keys/age.txt");
+		test_assert_str(c->store.identity_file, "/tmp/keys/age.txt");
+		config_free(c);
+	}
+	c = GOOD("[[route]]\nmatch = \"ghcr.io\"\nbackend = \"env\"\n");
+	if (c) {
+		test_assert(c->identity_file == NULL && c->routes[0].identity_file == NULL);
+		config_free(c);
+	}
+	ERROR_IS("identity_file = 7\n",
+		 "t.toml:1: identity_file must be a non-empty string (a file path)");
+}
+
 static void test_config_env_names(void)
 {
 	struct config *c = GOOD("[[route]]\nmatch = \"ghcr.io\"\nbackend = \"env\"\n"
@@ -276,12 +339,12 @@ static void test_config_error_unknown_top_key(void)
 {
 	ERROR_IS("routes = []\n",
 		 "t.toml:1: unknown key 'routes' (did you mean 'route'? allowed: route, "
-		 "default_store)");
+		 "default_store, default_store_backend, identity_file)");
 	ERROR_IS("\ndefault_stor = \"x\"\n",
 		 "t.toml:2: unknown key 'default_stor' (did you mean 'default_store'? allowed: "
-		 "route, default_store)");
+		 "route, default_store, default_store_backend, identity_file)");
 	ERROR_IS("colour = \"blue\"\n", "t.toml:1: unknown key 'colour' (allowed: route, "
-					  "default_store)");
+					  "default_store, default_store_backend, identity_file)");
 }
 
 /* "name, match, ..., file" from the option tables, so new keys do not break the tests. */
@@ -490,12 +553,18 @@ static bool tedge_file_exists(void)
 	return access(TEDGE_CREDENTIALS, F_OK) == 0;
 }
 
+/* The ECR route always ends the embedded text (test_config_embedded_ecr checks it). */
+#define ECR_ROUTE_HEAD "\n[[route]]\nname = \"ecr\"\n"
+
 static void embedded_is(const char *want, int line)
 {
 	struct buf text = BUF_INIT;
 	int r = config_embedded_text(&text);
+	char *ecr = text.data ? strstr(text.data, ECR_ROUTE_HEAD) : NULL;
 
-	if (r != 0 || !text.data || strcmp(text.data, want) != 0) {
+	if (ecr)
+		*ecr = '\0'; /* compare what comes before it */
+	if (r != 0 || !text.data || !ecr || strcmp(text.data, want) != 0) {
 		fprintf(stderr, "%s:%d: config_embedded_text: got %d\n%s\nwant\n%s\n", __FILE__,
 			line, r, text.data ? text.data : "(null)", want);
 		test_failures++;
@@ -554,7 +623,7 @@ static void test_config_embedded_empty(void)
 	c = embedded_config(__LINE__);
 	if (!c)
 		return;
-	test_assert_int(c->count, 0);
+	test_assert_int(c->count, 1); /* the ECR route */
 	test_assert_str(c->origin, CONFIG_EMBEDDED);
 	test_assert_str(c->store.name, "default store");
 	config_free(c);
@@ -572,7 +641,7 @@ static void test_config_embedded_dstack(void)
 	embedded_is(EMBED_HEAD DSTACK_ROUTE("docker.io"), __LINE__);
 	c = embedded_config(__LINE__);
 	if (c) {
-		test_assert_int(c->count, 1);
+		test_assert_int(c->count, 2);
 		test_assert_str(c->routes[0].name, "route 'dstack'");
 		test_assert_str(c->routes[0].backend->name, "env");
 		test_assert_int(c->routes[0].store, STORE_IGNORE);
@@ -620,7 +689,7 @@ static void test_config_embedded_tedge(void)
 	embedded_is(EMBED_HEAD TEDGE_ROUTE("\"registry.example.com:5000\""), __LINE__);
 	c = embedded_config(__LINE__);
 	if (c) {
-		test_assert_int(c->count, 1);
+		test_assert_int(c->count, 2);
 		test_assert_str(c->routes[0].name, "route 'thin-edge'");
 		test_assert_int(c->routes[0].match_count, 1);
 		test_assert_str(c->routes[0].match[0], "registry.example.com:5000");
@@ -649,7 +718,7 @@ static void test_config_embedded_tedge(void)
 		    __LINE__);
 	c = embedded_config(__LINE__);
 	if (c) {
-		test_assert_int(c->count, 2);
+		test_assert_int(c->count, 3);
 		test_assert_str(c->routes[0].name, "route 'dstack'");
 		test_assert_str(c->routes[1].name, "route 'thin-edge'");
 		config_free(c);
@@ -664,12 +733,101 @@ static void test_config_embedded_tedge(void)
 	clean_env();
 }
 
+static bool route_matches(const struct route *route, const char *key)
+{
+	struct ref ref;
+
+	if (ref_parse(key, &ref, NULL) < 0)
+		abort();
+	for (size_t i = 0; i < route->match_count; i++) {
+		if (pattern_match(&route->patterns[i], &ref))
+			return true;
+	}
+	return false;
+}
+
+/* Every ECR host form goes to the ecr backend, look-alikes do not; dstack's AWS route. */
+static void test_config_embedded_ecr(void)
+{
+	static const char *const ecr[] = {
+		"123456789012.dkr.ecr.us-west-2.amazonaws.com",
+		"https://123456789012.dkr.ecr.eu-west-1.amazonaws.com/v2/",
+		"123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com/team/app",
+		"123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn",
+		"123456789012.dkr-ecr.us-west-2.on.aws",
+		"123456789012.dkr-ecr-fips.us-west-2.on.aws",
+		"123456789012.dkr-ecr.cn-north-1.on.amazonwebservices.com.cn",
+		"123456789012.dkr.ecr.eusc-de-east-1.amazonaws.eu",
+		"123456789012.dkr.ecr.us-iso-east-1.c2s.ic.gov",
+		"123456789012.dkr.ecr.us-isob-east-1.sc2s.sgov.gov",
+		"123456789012.dkr.ecr.eu-isoe-west-1.cloud.adc-e.uk",
+		"123456789012.dkr.ecr.us-isof-south-1.csp.hci.ic.gov",
+		"public.ecr.aws/nginx/nginx:latest",
+		"ecr-public.aws.com",
+	};
+	static const char *const not_ecr[] = {
+		"123456789012.dkr.ecr.us-west-2.amazonaws.com.evil.example",
+		"12345678901.dkr.ecr.us-west-2.amazonaws.com",
+		"abcdefghijkl.dkr.ecr.us-west-2.amazonaws.com",
+		"123456789012.dkr.ecr.us-west-2.amazonaws.com:5000",
+		"123456789012.dkr-ecrx.us-west-2.on.aws",
+		"docker.io",
+		"xpublic.ecr.aws",
+	};
+	struct config *c;
+	const struct route *r;
+
+	clean_env();
+	if (tedge_file_exists())
+		return;
+	c = embedded_config(__LINE__);
+	if (!c)
+		return;
+	r = &c->routes[c->count - 1];
+	test_assert_str(r->name, "route 'ecr'");
+	test_assert_str(r->backend->name, "ecr");
+	test_assert_int(r->match_count, 38);
+	test_assert_int(r->store, STORE_IGNORE);
+	for (size_t i = 0; i < sizeof(ecr) / sizeof(ecr[0]); i++) {
+		if (!route_matches(r, ecr[i])) {
+			fprintf(stderr, "not matched: %s\n", ecr[i]);
+			test_failures++;
+		}
+	}
+	for (size_t i = 0; i < sizeof(not_ecr) / sizeof(not_ecr[0]); i++) {
+		if (route_matches(r, not_ecr[i])) {
+			fprintf(stderr, "matched: %s\n", not_ecr[i]);
+			test_failures++;
+		}
+	}
+	config_free(c);
+
+	setenv("DSTACK_AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", 1);
+	setenv("DSTACK_AWS_SECRET_ACCESS_KEY", "secret", 1);
+	setenv("DSTACK_AWS_ECR_REGISTRY", "https://210987654321.dkr.ecr.eu-west-1.amazonaws.com", 1);
+	setenv("DSTACK_AWS_REGION", "eu-west-1", 1);
+	embedded_is(EMBED_HEAD "\n[[route]]\nname = \"dstack-ecr\"\n"
+			       "match = \"210987654321.dkr.ecr.eu-west-1.amazonaws.com\"\n"
+			       "backend = \"ecr\"\nregion = \"eu-west-1\"\n",
+		    __LINE__);
+	setenv("DSTACK_AWS_REGION", "Not A Region", 1);
+	embedded_is(EMBED_HEAD "\n[[route]]\nname = \"dstack-ecr\"\n"
+			       "match = \"210987654321.dkr.ecr.eu-west-1.amazonaws.com\"\n"
+			       "backend = \"ecr\"\n",
+		    __LINE__);
+	unsetenv("DSTACK_AWS_SECRET_ACCESS_KEY");
+	embedded_is(EMBED_HEAD, __LINE__);
+	clean_env();
+}
+
 static const struct test config_tests[] = {
 	{"test_config_empty", test_config_empty},
 	{"test_config_string_match", test_config_string_match},
 	{"test_config_array_match_and_name", test_config_array_match_and_name},
 	{"test_config_store_policies", test_config_store_policies},
 	{"test_config_default_store", test_config_default_store},
+	{"test_config_default_store_backend", test_config_default_store_backend},
+	{"test_config_identity_file", test_config_identity_file},
 	{"test_config_env_names", test_config_env_names},
 	{"test_config_error_unknown_top_key", test_config_error_unknown_top_key},
 	{"test_config_error_unknown_route_key", test_config_error_unknown_route_key},
@@ -689,6 +847,7 @@ static const struct test config_tests[] = {
 	{"test_config_embedded_empty", test_config_embedded_empty},
 	{"test_config_embedded_dstack", test_config_embedded_dstack},
 	{"test_config_embedded_tedge", test_config_embedded_tedge},
+	{"test_config_embedded_ecr", test_config_embedded_ecr},
 };
 
 TEST_MAIN(config_tests)

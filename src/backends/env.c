@@ -14,6 +14,9 @@
 
 #include "backend.h"
 #include "config.h"
+#include "log.h"
+#include "sealed.h"
+#include "wipe.h"
 
 #define ENV_DEFAULT_PREFIX "DCR_"
 #define ENV_NAME_MAX 300
@@ -107,6 +110,22 @@ static void env_finish(struct route *route)
 	route->data = NULL;
 }
 
+/* Either value may be age-encrypted: decrypted here, at the moment of use. */
+static int answer(const struct route *route, const char *user_var, const char *user,
+		  const char *pass_var, const char *pass, struct creds *out, struct errbuf *eb)
+{
+	char *username = NULL, *password = NULL;
+	int r = sealed_open(route, user_var, user, &username, eb);
+
+	if (r == 0)
+		r = sealed_open(route, pass_var, pass, &password, eb);
+	if (r == 0)
+		r = creds_set(out, username, password);
+	free_secret(username);
+	free_secret(password);
+	return r;
+}
+
 static int env_get(const struct route *route, const struct request *req, struct creds *out,
 		   struct errbuf *eb)
 {
@@ -125,7 +144,7 @@ static int env_get(const struct route *route, const struct request *req, struct 
 	if (!pass)
 		return errbuf_set(eb, ERR_BACKEND, "%s: environment variable %s is not set",
 				  route->name, pass_var);
-	return creds_set(out, user, pass);
+	return answer(route, user_var, user, pass_var, req->username_only ? "" : pass, out, eb);
 }
 
 /* Literal patterns name registries: those whose variables are set are listed. */
@@ -139,6 +158,7 @@ static int env_list(const struct route *route, list_add_fn add, void *ctx, struc
 		     text[REF_HOST_MAX + PATTERN_PATH_MAX];
 		struct ref ref;
 		const char *user;
+		char *username = NULL;
 
 		if (!pattern_is_literal(&route->patterns[i]))
 			continue;
@@ -148,10 +168,18 @@ static int env_list(const struct route *route, list_add_fn add, void *ctx, struc
 		names_for(er, &ref, user_var, pass_var);
 		user = getenv(user_var);
 		ref_format(&ref, text, sizeof(text));
-		if (user && *user && getenv(pass_var))
-			r = add(ctx, text, user);
+		if (!user || !*user || !getenv(pass_var))
+			continue;
+		/* Like a get that fails, a username that cannot be decrypted is not listed. */
+		r = sealed_open(route, user_var, user, &username, eb);
+		if (r == ERR_CONFIG || r == ERR_BACKEND) {
+			log_warn("%s: %s not listed: %s", route->name, text, errbuf_str(eb, r));
+			r = 0;
+		} else if (r == 0) {
+			r = add(ctx, text, username);
+		}
+		free_secret(username);
 	}
-	(void)eb;
 	return r;
 }
 
@@ -169,13 +197,20 @@ static int env_check(const struct route *route, struct buf *report, struct errbu
 			  er->password_env);
 }
 
+static const char *var_state(const char *name)
+{
+	const char *v = getenv(name);
+
+	return !v ? "unset" : sealed_is(v) ? "set, age-encrypted" : "set";
+}
+
 static void env_describe(const struct route *route, const struct request *req, struct buf *out)
 {
 	char user_var[ENV_NAME_MAX], pass_var[ENV_NAME_MAX];
 
 	names_for(route->data, &req->ref, user_var, pass_var);
 	buf_printf(out, "environment: username from %s (%s), password from %s (%s)", user_var,
-		   getenv(user_var) ? "set" : "unset", pass_var, getenv(pass_var) ? "set" : "unset");
+		   var_state(user_var), pass_var, var_state(pass_var));
 }
 
 const struct backend env_backend = {

@@ -18,6 +18,7 @@
 #include "fileio.h"
 #include "paths.h"
 #include "ref.h"
+#include "sealed.h"
 #include "wipe.h"
 
 #define STATIC_MAX_SIZE (4u << 20)
@@ -32,6 +33,7 @@ struct entry {
 	char *password;
 	int line;           /* 0 when the entry comes only from the environment */
 	bool repo_from_env; /* CONTAINER_REGISTRYn_REPO set repo */
+	bool password_from_env; /* CONTAINER_REGISTRYn_PASSWORD set password */
 	struct ref ref;
 };
 
@@ -225,9 +227,12 @@ static int apply_env(struct entries *es)
 			r = replace(&e->repo, value, false);
 			e->repo_from_env = true;
 		}
-		else
-			r = replace(strcmp(field, "username") == 0 ? &e->username : &e->password,
-				    value, true);
+		else if (strcmp(field, "username") == 0)
+			r = replace(&e->username, value, true);
+		else {
+			r = replace(&e->password, value, true);
+			e->password_from_env = true;
+		}
 		if (r < 0)
 			return r;
 	}
@@ -475,6 +480,29 @@ static void static_finish(struct route *route)
 	route->data = NULL;
 }
 
+/* The entry's credentials; an age-encrypted password is decrypted here, at the moment of use. */
+static int answer(const struct route *route, const struct entry *e, bool username_only,
+		  struct creds *out, struct errbuf *eb)
+{
+	const struct static_route *sr = route->data;
+	char what[600];
+	char *password = NULL;
+	int r;
+
+	if (username_only || !sealed_is(e->password))
+		return creds_set(out, e->username, e->password ? e->password : "");
+	if (e->password_from_env)
+		snprintf(what, sizeof(what), "%s%s_PASSWORD", ENV_PREFIX,
+			 e->name + strlen("registry"));
+	else
+		snprintf(what, sizeof(what), "password of [%s] in %s", e->name, sr->file);
+	r = sealed_open(route, what, e->password, &password, eb);
+	if (r == 0)
+		r = creds_set(out, e->username, password);
+	free_secret(password);
+	return r;
+}
+
 static int static_get(const struct route *route, const struct request *req, struct creds *out,
 		      struct errbuf *eb)
 {
@@ -486,7 +514,7 @@ static int static_get(const struct route *route, const struct request *req, stru
 	if (r < 0)
 		return r;
 	e = best_entry(&es, &req->ref);
-	r = e ? creds_set(out, e->username, e->password ? e->password : "") : ERR_NOT_FOUND;
+	r = e ? answer(route, e, req->username_only, out, eb) : ERR_NOT_FOUND;
 	entries_finish(&es);
 	return r;
 }
@@ -521,6 +549,26 @@ static int static_list(const struct route *route, list_add_fn add, void *ctx, st
 	return r;
 }
 
+/* Age-encrypted passwords need an identity; check says which one is used. */
+static int check_sealed(const struct route *route, const struct entries *es, struct buf *report,
+			struct errbuf *eb)
+{
+	const char *identity = sealed_identity(route);
+	size_t sealed = 0;
+
+	for (size_t i = 0; i < es->count; i++)
+		sealed += sealed_is(es->v[i].password);
+	if (!sealed)
+		return 0;
+	if (!identity)
+		return errbuf_set(eb, ERR_CONFIG,
+				  "%zu age-encrypted password%s but no identity_file is set (set "
+				  "identity_file or " SEALED_IDENTITY_ENV ")",
+				  sealed, sealed == 1 ? "" : "s");
+	return buf_printf(report, "ok: %s: %zu age-encrypted password%s, identity file %s\n",
+			  route->name, sealed, sealed == 1 ? "" : "s", identity);
+}
+
 static int static_check(const struct route *route, struct buf *report, struct errbuf *eb)
 {
 	const struct static_route *sr = route->data;
@@ -542,6 +590,8 @@ static int static_check(const struct route *route, struct buf *report, struct er
 	if (r == 0)
 		r = buf_printf(report, "ok: %s: %s: %zu entr%s\n", route->name, sr->file, es.count,
 			       es.count == 1 ? "y" : "ies");
+	if (r == 0)
+		r = check_sealed(route, &es, report, eb);
 	entries_finish(&es);
 	return r;
 }
@@ -568,6 +618,9 @@ static void static_describe(const struct route *route, const struct request *req
 	else
 		buf_printf(out, "environment %s%s_*: repo \"%s\", username \"%s\"", ENV_PREFIX,
 			   e->name + strlen("registry"), e->repo, e->username);
+	if (e && sealed_is(e->password))
+		buf_printf(out, ", password age-encrypted (identity %s)",
+			   sealed_identity(route) ? sealed_identity(route) : "not set");
 	entries_finish(&es);
 }
 
