@@ -92,7 +92,7 @@ extern const struct backend env_backend;
 extern const struct backend script_backend;
 extern const struct backend ecr_backend;
 extern const struct backend secretsmanager_backend;
-extern const struct backend secretservice_backend; /* only when built with libsecret */
+extern const struct backend secretservice_backend; /* needs dcr-secretservice (libsecret) */
 
 /* The backends compiled in, NULL-terminated. */
 extern const struct backend *const backends[];

@@ -2,7 +2,6 @@
 #include <string.h>
 
 #include "backend.h"
-#include "build-config.h"
 
 const struct backend *const backends[] = {
 	&static_backend,
@@ -10,9 +9,7 @@ const struct backend *const backends[] = {
 	&script_backend,
 	&ecr_backend,
 	&secretsmanager_backend,
-#if HAVE_LIBSECRET
-	&secretservice_backend,
-#endif
+	&secretservice_backend, /* refuses to configure without libsecret */
 	NULL,
 };
 

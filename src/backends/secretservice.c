@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "build-config.h"
 #include "config.h"
 #include "emit.h"
 #include "helper.h"
@@ -193,9 +194,15 @@ static int memo_get(const struct ss_route *ss, const struct request *req, struct
 
 static int ss_configure(struct route *route, const struct toml_value *table, struct errbuf *eb)
 {
-	struct ss_route *ss = calloc(1, sizeof(*ss));
+	struct ss_route *ss;
 	int r;
 
+	/* The front side is always built (it links nothing heavy); the helper is not. */
+	if (!HAVE_LIBSECRET)
+		return config_route_error(eb, route, table, "backend",
+					  "this build has no Secret Service support (rebuild with "
+					  "meson setup -Dlibsecret=enabled)");
+	ss = calloc(1, sizeof(*ss));
 	if (!ss)
 		return ERR_NOMEM;
 	route->data = ss;
