@@ -300,7 +300,7 @@ static int collect_hosts(const struct config *config, bool docker, json_t *hosts
 
 		for (size_t j = 0; j < route->match_count && r == 0; j++) {
 			const struct pattern *p = &route->patterns[j];
-			char key[REF_HOST_MAX + 8];
+			char key[REF_HOST_MAX + 16];
 
 			if (!pattern_is_literal(p)) {
 				r = buf_printf(notes,

@@ -529,7 +529,7 @@ static void test_toml_nesting_limit(void)
 
 static void test_toml_nesting_limit_tables(void)
 {
-	char inline_ok[8 * TOML_MAX_DEPTH] = "x = ", inline_deep[8 * TOML_MAX_DEPTH];
+	char inline_ok[8 * TOML_MAX_DEPTH] = "x = ", inline_deep[8 * TOML_MAX_DEPTH + 16];
 	char header[2 * TOML_MAX_DEPTH + 8] = "[a";
 
 	/* x = {k = {k = ... {} ... }} with TOML_MAX_DEPTH tables, then one more. */

@@ -64,12 +64,12 @@ void aws_credentials_finish(struct aws_credentials *creds)
 /* "how", or "profile NAME" and "profile NAME (how)". */
 static void set_source(struct aws_credentials *c, const char *profile, const char *how)
 {
-	if (!profile)
-		snprintf(c->source, sizeof(c->source), "%s", how);
-	else if (!how)
+	if (profile && how)
+		snprintf(c->source, sizeof(c->source), "profile %.40s (%.40s)", profile, how);
+	else if (profile)
 		snprintf(c->source, sizeof(c->source), "profile %.60s", profile);
 	else
-		snprintf(c->source, sizeof(c->source), "profile %.60s (%s)", profile, how);
+		snprintf(c->source, sizeof(c->source), "%.90s", how ? how : "unknown");
 }
 
 /* Moves src into dst (dst's old contents are released). */
