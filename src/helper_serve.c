@@ -7,52 +7,16 @@
 #include "helper.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <malloc.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
+#include "cmd.h"
+#include "harden.h"
 #include "log.h"
-#include "wipe.h"
 
 #define HELPER_INPUT_MAX (256u * 1024u) /* a request is well under 1 KiB */
 
-static void free_wiped(void *p)
-{
-	if (p)
-		wipe(p, malloc_usable_size(p));
-	free(p);
-}
-
-/* Opens /dev/null on any of fds 0-2 that is closed. */
-static void sanitise_fds(void)
-{
-	for (int fd = 0; fd <= 2; fd++) {
-		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
-			continue;
-		if (open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd)
-			_exit(1);
-	}
-}
-
-static void harden(void)
-{
-	struct rlimit none = {0, 0};
-
-	sanitise_fds();
-	umask(077);
-	setrlimit(RLIMIT_CORE, &none);
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	signal(SIGPIPE, SIG_IGN);
-	json_set_alloc_funcs(malloc, free_wiped);
-}
 
 static int read_request(struct buf *in, json_t **request, struct errbuf *eb)
 {
@@ -89,27 +53,13 @@ static int dump_buf(const char *data, size_t len, void *ctx)
 	return buf_append(ctx, data, len) < 0 ? -1 : 0;
 }
 
-static bool write_all(const char *data, size_t len)
-{
-	while (len) {
-		ssize_t n = write(STDOUT_FILENO, data, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		data += n;
-		len -= (size_t)n;
-	}
-	return true;
-}
 
 /* Writes obj and a newline to stdout; false when that failed. */
 static bool emit(json_t *obj)
 {
 	struct buf out = BUF_INIT;
 	bool ok = obj && json_dump_callback(obj, dump_buf, &out, JSON_COMPACT) == 0 &&
-		  buf_putc(&out, '\n') == 0 && write_all(out.data, out.len);
+		  buf_putc(&out, '\n') == 0 && out_write(out.data, out.len);
 
 	buf_finish(&out);
 	return ok;
@@ -122,7 +72,7 @@ int helper_serve(const char *name, helper_handler handle)
 	json_t *request = NULL, *answer = NULL, *err;
 	int r, status = 1;
 
-	harden();
+	harden_process();
 	log_init();
 	log_set_prefix(name);
 	r = read_request(&in, &request, &eb);

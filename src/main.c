@@ -4,25 +4,16 @@
  * usage text is generated from the same tables that drive dispatch and
  * configuration, so --help cannot drift from the code.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <jansson.h>
-#include <malloc.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "backend.h"
 #include "build-config.h"
 #include "cmd.h"
 #include "config.h"
+#include "harden.h"
 #include "log.h"
-#include "wipe.h"
 
 #define USAGE_DOCKER "Usage: " DCR_NAME " <store|get|erase|list|version>"
 
@@ -178,37 +169,6 @@ static int cmd_help(void)
 	return 0;
 }
 
-/* Opens /dev/null on any of fds 0-2 that is closed, so no file we open lands there. */
-static void sanitise_fds(void)
-{
-	for (int fd = 0; fd <= 2; fd++) {
-		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
-			continue;
-		if (open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd)
-			_exit(1);
-	}
-}
-
-static void free_wiped(void *p)
-{
-	if (p)
-		wipe(p, malloc_usable_size(p));
-	free(p);
-}
-
-static void harden(void)
-{
-	struct rlimit none = {0, 0};
-
-	sanitise_fds();
-	umask(077);
-	setrlimit(RLIMIT_CORE, &none);
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	signal(SIGPIPE, SIG_IGN);
-	/* jansson holds store requests (secrets included): wipe what it frees. */
-	json_set_alloc_funcs(malloc, free_wiped);
-}
-
 static const struct verb *find_verb(const char *name)
 {
 	for (size_t i = 0; i < COUNT(verbs); i++) {
@@ -243,7 +203,7 @@ int main(int argc, char **argv)
 {
 	const char *base = argc > 0 ? strrchr(argv[0], '/') : NULL;
 
-	harden();
+	harden_process();
 	log_init();
 	base = base ? base + 1 : argc > 0 ? argv[0] : "";
 	/* Invoked through a symlink named after another caller's protocol. */
