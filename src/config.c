@@ -360,7 +360,8 @@ static int route_init(struct config *config, struct route *route, size_t index,
 	int r;
 
 	route->index = (int)index;
-	route->line = toml_line(table);
+	/* Lines of the generated embedded default mean nothing to a user. */
+	route->line = strcmp(config->origin, CONFIG_EMBEDDED) == 0 ? 0 : toml_line(table);
 	route->origin = config->origin;
 	route->dir = config->dir;
 	route->identity_file = config->identity_file;

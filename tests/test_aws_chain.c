@@ -192,6 +192,12 @@ static void test_sts_parse_errors(void)
 				   "<Expiration>2099-01-01T00:00:00Z</Expiration></Credentials>",
 				   200),
 			"sts: missing or malformed access key id");
+	/* Fuzzing regression: a newline or control character from the server stays out of
+	 * the one-line error (tests/fuzz/corpus/sts/regress-newline-in-error). */
+	test_assert_str(parse_fail("<ErrorResponse><Error><Code>Throt\ttling</Code><Message>a&#10;"
+				   "b\r\nc&#x7f;</Message></Error></ErrorResponse>",
+				   400),
+			"sts: Throt tling: a b  c ");
 }
 
 static const char *from_json(const char *text, const char *token_key)
