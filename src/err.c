@@ -37,6 +37,12 @@ int errbuf_set(struct errbuf *eb, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(eb->msg, sizeof(eb->msg), fmt, ap);
 	va_end(ap);
+	/* One line, whatever a quoted value, file or server answer held: a newline or
+	 * another control character would break callers' line protocols and logs. */
+	for (char *p = eb->msg; *p; p++) {
+		if ((unsigned char)*p < ' ' || *p == 0x7f)
+			*p = ' ';
+	}
 	return code;
 }
 

@@ -24,11 +24,32 @@ static const char *split(const char *line)
 		return out;
 	}
 	out[0] = '\0';
+	if (argv[0] && argv[1] && argv[2] && argv[3] && argv[4] && argv[5] && argv[6] &&
+	    argv[7] && argv[8] && argv[9] && argv[10]) { /* many: just count them */
+		int n = 0;
+
+		while (argv[n])
+			n++;
+		snprintf(out, sizeof(out), "%d words", n);
+		aws_command_free(argv);
+		return out;
+	}
 	for (char **a = argv; *a; a++)
 		snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s%s", a == argv ? "" : "|",
 			 *a);
 	aws_command_free(argv);
 	return out;
+}
+
+/* "a a ... a" with n words, the last one ending the line. */
+static const char *words(int n)
+{
+	static char line[1024];
+
+	for (int i = 0; i < n; i++)
+		memcpy(line + 2 * i, "a ", 2);
+	line[2 * n - 1] = '\0';
+	return line;
 }
 
 static void test_aws_command_split(void)
@@ -48,6 +69,11 @@ static void test_aws_command_split(void)
 	test_assert_str(split("x 'open"), "error: credential_process: unterminated ' quote");
 	test_assert_str(split("x \\"), "error: credential_process: a backslash ends the line");
 	test_assert_str(split("   "), "error: credential_process: empty command");
+	test_assert_str(split(words(255)), "255 words");
+	/* Fuzzing regression: the last word over the limit got no message
+	 * (tests/fuzz/corpus/awscreds/regress-too-many-words). */
+	test_assert_str(split(words(256)), "error: credential_process: more than 255 arguments");
+	test_assert_str(split(words(300)), "error: credential_process: more than 255 arguments");
 }
 
 static time_t parse_time(const char *s)

@@ -110,6 +110,8 @@ int aws_command_split(const char *line, char ***argv, struct errbuf *eb)
 	*argv = NULL;
 	for (p = line; *p && r == 0; p++)
 		r = quote ? quoted_char(&w, &p, &quote) : plain_char(&w, &p, &quote);
+	if (r == 0 && !quote)
+		r = push_word(&w); /* the last word, before its ERR_LIMIT gets its message */
 	if (r == 0 && quote)
 		r = errbuf_set(eb, ERR_CONFIG, PROCESS_WHAT ": unterminated %c quote", quote);
 	else if (r == ERR_INVALID)
@@ -117,8 +119,6 @@ int aws_command_split(const char *line, char ***argv, struct errbuf *eb)
 	else if (r == ERR_LIMIT)
 		r = errbuf_set(eb, ERR_CONFIG, PROCESS_WHAT ": more than %d arguments",
 			       PROCESS_MAX_ARGS - 1);
-	if (r == 0)
-		r = push_word(&w);
 	if (r == 0 && w.n == 0)
 		r = errbuf_set(eb, ERR_CONFIG, PROCESS_WHAT ": empty command");
 	buf_finish(&w.word);

@@ -243,15 +243,6 @@ static int parse_credentials(const char *s, const char *end, time_t now,
 	return r;
 }
 
-/* Control characters (a newline from "&#10;" too) as spaces: errors are one line. */
-static void one_line(char *s)
-{
-	for (; s && *s; s++) {
-		if ((unsigned char)*s < ' ' || *s == 0x7f)
-			*s = ' ';
-	}
-}
-
 /* An error answer; *code gets <Code> (caller frees) to decide on a retry. */
 static int parse_error(const char *s, const char *end, long status, const char *host,
 		       char **code, struct errbuf *eb)
@@ -262,8 +253,6 @@ static int parse_error(const char *s, const char *end, long status, const char *
 
 	*code = e ? xml_text(e, eend, "Code") : NULL;
 	message = e ? xml_text(e, eend, "Message") : NULL;
-	one_line(*code);
-	one_line(message);
 	if (*code && **code)
 		r = errbuf_set(eb, ERR_BACKEND, "sts: %.80s: %.400s", *code,
 			       message && *message ? message : "(no message)");
