@@ -191,6 +191,7 @@ int core_list(const struct config *config, struct key_list *out, struct errbuf *
 		key_list_finish(out);
 		return r;
 	}
-	qsort(out->v, out->count, sizeof(*out->v), by_key);
+	if (out->count > 1) /* an empty list has v == NULL, which qsort must not get */
+		qsort(out->v, out->count, sizeof(*out->v), by_key);
 	return 0;
 }
