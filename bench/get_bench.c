@@ -6,8 +6,11 @@
  * then wait4 for the exit status and the child's rusage.
  *
  *   get_bench [-n RUNS] [-w WARMUP] SPEC...
- *   SPEC:  LABEL KEY PROGRAM [ARG...] ';'
+ *   SPEC:  LABEL KEY [NAME=VALUE...] PROGRAM [ARG...] ';'
  *
+ * NAME=VALUE words before the program (which is an absolute path) are added
+ * to that program's environment only, so that paired programs can run with
+ * different configurations without an env(1) in between.
  * The first SPEC is the floor; a LABEL starting with '*' marks the peer the
  * others are compared with (the '*' is not printed).  Runs are paired: each
  * run starts every program once, in an order rotated from run to run, so
@@ -38,6 +41,7 @@ struct prog {
 	const char *label;
 	const char *key;
 	char **argv;
+	char **envp; /* environ plus the spec's NAME=VALUE words; NULL: environ */
 	bool peer;
 	double *ms;    /* per run */
 	double *ratio; /* per run, to the floor */
@@ -84,7 +88,7 @@ static double run_once(const struct prog *p, long *rss_kib, bool show)
 	posix_spawnattr_setsigdefault(&attr, &dfl);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
 	t0 = now_ms();
-	if (posix_spawn(&pid, p->argv[0], &fa, &attr, p->argv, environ) != 0)
+	if (posix_spawn(&pid, p->argv[0], &fa, &attr, p->argv, p->envp ? p->envp : environ) != 0)
 		die("cannot start", p->label);
 	close(in[0]);
 	close(out[1]);
@@ -132,10 +136,37 @@ static double quantile(double *v, int n, double q)
 	return r;
 }
 
+/* environ with the n NAME=VALUE words in set added (replacing equal names). */
+static char **make_env(char **set, int n)
+{
+	size_t have = 0, k = 0;
+	char **env;
+
+	while (environ[have])
+		have++;
+	env = calloc(have + (size_t)n + 1, sizeof(*env));
+	if (!env)
+		exit(1);
+	for (size_t e = 0; e < have; e++) {
+		bool replaced = false;
+
+		for (int j = 0; j < n; j++) {
+			size_t len = (size_t)(strchr(set[j], '=') - set[j]) + 1;
+
+			replaced = replaced || strncmp(environ[e], set[j], len) == 0;
+		}
+		if (!replaced)
+			env[k++] = environ[e];
+	}
+	for (int j = 0; j < n; j++)
+		env[k++] = set[j];
+	return env;
+}
+
 /* Parses SPEC... into progs; returns the count. */
 static int parse_specs(int argc, char **argv, struct prog *progs)
 {
-	int n = 0, i = 0;
+	int n = 0, i = 0, first;
 
 	while (i < argc) {
 		if (n == PROGS_MAX || argc - i < 3)
@@ -144,8 +175,15 @@ static int parse_specs(int argc, char **argv, struct prog *progs)
 		progs[n].peer = argv[i][0] == '*';
 		progs[n].label = argv[i] + progs[n].peer;
 		progs[n].key = argv[i + 1];
-		progs[n].argv = &argv[i + 2];
-		for (i += 2; i < argc && strcmp(argv[i], ";") != 0; i++)
+		first = i += 2;
+		while (i < argc && argv[i][0] != '/' && strchr(argv[i], '='))
+			i++;
+		if (i > first)
+			progs[n].envp = make_env(&argv[first], i - first);
+		if (i >= argc)
+			die("no program", progs[n].label);
+		progs[n].argv = &argv[i];
+		for (; i < argc && strcmp(argv[i], ";") != 0; i++)
 			;
 		if (i < argc)
 			argv[i++] = NULL; /* ends this argv */

@@ -41,6 +41,9 @@ void harden_process(void)
 	setrlimit(RLIMIT_CORE, &none);
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	signal(SIGPIPE, SIG_IGN);
+	/* Over RLIMIT_FSIZE (or a full quota) a cache write fails with EFBIG and the
+	 * answer is still given, uncached, instead of the process dying. */
+	signal(SIGXFSZ, SIG_IGN);
 	/* jansson holds store requests (secrets included): wipe what it frees. */
 	json_set_alloc_funcs(malloc, free_wiped);
 }

@@ -7,7 +7,8 @@
  * executable): open /dev/null on closed standard descriptors (so no file we
  * open lands on 0-2), umask 077, no core dumps (RLIMIT_CORE 0 and not
  * dumpable), SIGPIPE ignored (a reader that goes away is an error, not a
- * death), and a jansson allocator that wipes what it frees (requests and
+ * death; SIGXFSZ likewise, so a write over RLIMIT_FSIZE fails instead of
+ * killing us), and a jansson allocator that wipes what it frees (requests and
  * answers hold secrets).
  */
 void harden_process(void);

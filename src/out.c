@@ -22,6 +22,15 @@ bool out_write(const char *data, size_t len)
 	return true;
 }
 
+/* Control characters (a quoted key may hold some) as spaces: one line, no terminal escapes. */
+static void one_line(char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if ((unsigned char)s[i] < ' ' || s[i] == 0x7f)
+			s[i] = ' ';
+	}
+}
+
 int out_error(const char *fmt, ...)
 {
 	char line[1024];
@@ -35,6 +44,7 @@ int out_error(const char *fmt, ...)
 		n = 0;
 	if ((size_t)n > sizeof(line) - 2)
 		n = (int)sizeof(line) - 2;
+	one_line(line, (size_t)n);
 	line[n++] = '\n';
 	out_write(line, (size_t)n);
 	return 1;
@@ -53,6 +63,7 @@ int out_stderr(const char *prefix, const char *fmt, ...)
 	va_end(ap);
 	for (n = 0; line[n]; n++)
 		;
+	one_line(line, (size_t)n);
 	line[n++] = '\n';
 	(void)!write(STDERR_FILENO, line, (size_t)n);
 	return 1;

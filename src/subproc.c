@@ -191,7 +191,8 @@ static int start(char *const argv[], int in[2], int out[2], int err[2], pid_t *p
 
 	sigemptyset(&none);
 	sigemptyset(&dfl);
-	sigaddset(&dfl, SIGPIPE); /* we ignore it; the program gets the default */
+	sigaddset(&dfl, SIGPIPE); /* we ignore them; the program gets the defaults */
+	sigaddset(&dfl, SIGXFSZ);
 	posix_spawn_file_actions_init(&fa);
 	posix_spawnattr_init(&attr);
 	if (in[0] >= 0)

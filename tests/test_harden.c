@@ -3,8 +3,8 @@
  * What every process of ours does first (harden.c) and where secrets are
  * wiped (wipe.c, buf.c, jansson's allocator), checked from inside:
  *
- * - harden_process(): umask 077, RLIMIT_CORE 0, not dumpable, SIGPIPE
- *   ignored, closed standard descriptors reopened on /dev/null (in a child
+ * - harden_process(): umask 077, RLIMIT_CORE 0, not dumpable, SIGPIPE and
+ *   SIGXFSZ ignored, closed standard descriptors reopened on /dev/null (in a child
  *   started with 0-2 closed, the next file opened is not fd 0-2);
  * - free_secret, free_secret_len, buf_finish, a growing buf and jansson's
  *   free after harden_process hand free() only zeroed memory.  The test is
@@ -135,6 +135,8 @@ static void test_harden_process_settings(void)
 	test_assert_int(core.rlim_max, 0);
 	test_assert_int(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 0);
 	test_assert_int(sigaction(SIGPIPE, NULL, &sa), 0);
+	test_assert(sa.sa_handler == SIG_IGN);
+	test_assert_int(sigaction(SIGXFSZ, NULL, &sa), 0);
 	test_assert(sa.sa_handler == SIG_IGN);
 }
 

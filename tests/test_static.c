@@ -759,6 +759,13 @@ static void test_static_list(void)
 	setenv("CONTAINER_REGISTRY9_REPO", "quay.io", 1);
 	setenv("CONTAINER_REGISTRY9_USERNAME", "q", 1);
 	LIST_IS(&f, "docker.io=h\nlocalhost:5000/x=l\nquay.io=q\n");
+	unsetenv("CONTAINER_REGISTRY9_REPO");
+	unsetenv("CONTAINER_REGISTRY9_USERNAME");
+	/* Fuzzing regression: an entry with an empty repo is skipped, as by get
+	 * (tests/fuzz/corpus/static/regress-empty-repo-listed). */
+	write_file(f.file, "[a]\nrepo = \"\"\nusername = \"e\"\n[b]\nrepo = \"b.example.com\"\n"
+			   "username = \"b\"\n", 0600);
+	LIST_IS(&f, "b.example.com=b\n");
 	teardown(&f);
 }
 

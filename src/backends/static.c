@@ -540,8 +540,8 @@ static int static_list(const struct route *route, list_add_fn add, void *ctx, st
 	for (size_t i = 0; i < es.count && r == 0; i++) {
 		const struct entry *e = &es.v[i];
 
-		if (!e->repo || !e->username || !*e->username)
-			continue;
+		if (!e->repo || !*e->repo || !e->username || !*e->username)
+			continue; /* as load() and get skip them */
 		ref_format(&e->ref, key, sizeof(key));
 		r = add(ctx, key, e->username);
 	}

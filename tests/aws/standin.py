@@ -33,7 +33,8 @@ the same HTTPS port (no signature):
         fail_kind   "500" (ServerException), "throttle" (ThrottlingException,
                     HTTP 400), "garbage" (200 with a body that is not JSON),
                     "truncated" (200, JSON cut short), "access" (400
-                    AccessDeniedException, not retryable)
+                    AccessDeniedException, not retryable), "reset" (the
+                    headers and part of the body, then a TCP reset)
         delay       seconds to sleep before answering an AWS call
         lifetime    seconds a token lives (default 43200)
         expires_format  "number" (default) or "iso"
@@ -43,10 +44,13 @@ the same HTTPS port (no signature):
 import argparse
 import base64
 import datetime
+import io
 import json
 import os
 import re
+import socket
 import ssl
+import struct
 import sys
 import threading
 import time
@@ -197,6 +201,8 @@ def injected():
         return 200, b"<html>not json</html>"
     if kind == "truncated":
         return 200, b'{"authorizationData":[{"authorizationToken":"QVdT'
+    if kind == "reset":
+        return None, b'{"authorizationData":[{"authorizationToken":"QVdT'
     if kind == "access":
         return 400, json.dumps({"__type": "AccessDeniedException",
                                 "message": "User is not authorized"}).encode()
@@ -287,6 +293,20 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def reset(self, part):
+        """Promises a longer body, sends part of it, then resets the connection."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-amz-json-1.1")
+        self.send_header("Content-Length", str(len(part) + 1000))
+        self.end_headers()
+        self.wfile.write(part)
+        self.wfile.flush()
+        self.close_connection = True
+        # SO_LINGER 0: close() sends an RST, no TLS close_notify, no FIN.
+        self.request.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.request.close()
+        self.wfile = io.BytesIO()  # finish() flushes into nothing
+
     def do_GET(self):
         if self.path == "/_stats":
             with LOCK:
@@ -318,6 +338,8 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(float(STATE["delay"]))
         try:
             fail = injected()
+            if fail and fail[0] is None:
+                return self.reset(fail[1])
             if fail:
                 return self.reply(fail[0], fail[1])
             if target == ECR_TARGET:
