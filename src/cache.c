@@ -485,16 +485,24 @@ static bool is_hex(const char *s, size_t n)
 	return true;
 }
 
-/* "<hex>.json", and with all: "<hex>.lock" and ".<hex>.json.XXXXXX" (a killed writer's). */
+/*
+ * "<hex>.json", and with all: "<hex>.lock", route indexes "<hex>.routes"
+ * (src/routeindex.h) and ".<hex>.json.XXXXXX" / ".<hex>.routes.XXXXXX" (a
+ * killed writer's).
+ */
 static bool ours(const char *name, bool all)
 {
 	size_t len = strlen(name);
+	const char *tmp = name + 1 + HASH_HEX;
 
-	if (len == HASH_HEX + 5 && is_hex(name, HASH_HEX))
+	if (len > HASH_HEX && is_hex(name, HASH_HEX))
 		return strcmp(name + HASH_HEX, ".json") == 0 ||
-		       (all && strcmp(name + HASH_HEX, ".lock") == 0);
-	return all && len == 1 + HASH_HEX + 6 + 6 && name[0] == '.' && is_hex(name + 1, HASH_HEX) &&
-	       strncmp(name + 1 + HASH_HEX, ".json.", 6) == 0;
+		       (all && (strcmp(name + HASH_HEX, ".lock") == 0 ||
+				strcmp(name + HASH_HEX, ".routes") == 0));
+	if (!all || len <= 1 + HASH_HEX || name[0] != '.' || !is_hex(name + 1, HASH_HEX))
+		return false;
+	return (strncmp(tmp, ".json.", 6) == 0 && strlen(tmp) == 6 + 6) ||
+	       (strncmp(tmp, ".routes.", 8) == 0 && strlen(tmp) == 8 + 6);
 }
 
 /* Opens the directory for cache list|clear; *d is NULL when it does not exist. */

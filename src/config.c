@@ -647,6 +647,83 @@ out:
 	return 0;
 }
 
+/* The one [[route]] of piece, parsed as route number piece->number. */
+static int parse_piece(struct config *config, const struct config_piece *piece,
+		       struct errbuf *eb)
+{
+	struct toml_value *root = NULL;
+	struct toml_error terr;
+	const struct toml_value *list;
+	char where[240];
+	int r = toml_parse_at(piece->text, piece->len, piece->line, &root, &terr);
+
+	if (r < 0) {
+		toml_error_format(&terr, where, sizeof(where));
+		r = errbuf_set(eb, ERR_CONFIG, "%s:%s", config->origin, where);
+		goto out;
+	}
+	list = toml_table_get(root, "route");
+	if (toml_count(root) != 1 || toml_type(list) != TOML_ARRAY || toml_count(list) != 1 ||
+	    toml_type(toml_array_at(list, 0)) != TOML_TABLE) {
+		r = errbuf_set(eb, ERR_INVALID, "%s:%d: not one [[route]] table", config->origin,
+			       piece->line);
+		goto out;
+	}
+	config->routes = calloc(1, sizeof(*config->routes));
+	if (!config->routes) {
+		r = ERR_NOMEM;
+		goto out;
+	}
+	config->count = 1;
+	r = route_init(config, &config->routes[0], piece->number, toml_array_at(list, 0), eb);
+out:
+	toml_free(root);
+	return r;
+}
+
+int config_parse_routed(const char *origin, const char *dir, const char *prelude,
+			size_t prelude_len, const struct config_piece *piece,
+			struct config **out, struct errbuf *eb)
+{
+	struct toml_value *root = NULL;
+	struct toml_error terr;
+	struct config *config;
+	char where[240];
+	int r;
+
+	*out = NULL;
+	config = calloc(1, sizeof(*config));
+	if (!config)
+		return ERR_NOMEM;
+	config->origin = strdup(origin);
+	config->dir = strdup(dir);
+	if (!config->origin || !config->dir) {
+		r = ERR_NOMEM;
+		goto out;
+	}
+	r = toml_parse(prelude, prelude_len, &root, &terr);
+	if (r < 0) {
+		toml_error_format(&terr, where, sizeof(where));
+		r = errbuf_set(eb, ERR_CONFIG, "%s:%s", origin, where);
+		goto out;
+	}
+	if (toml_table_get(root, "route")) {
+		r = errbuf_set(eb, ERR_INVALID, "%s: routes before the first [[route]]", origin);
+		goto out;
+	}
+	r = parse_top(config, root, eb);
+	if (r == 0 && piece)
+		r = parse_piece(config, piece, eb);
+out:
+	toml_free(root);
+	if (r < 0) {
+		config_free(config);
+		return r == ERR_NOMEM ? errbuf_set(eb, r, "out of memory") : r;
+	}
+	*out = config;
+	return 0;
+}
+
 void config_free(struct config *config)
 {
 	if (!config)
@@ -659,64 +736,6 @@ void config_free(struct config *config)
 	free(config->origin);
 	free(config->dir);
 	free(config);
-}
-
-/* ---- finding the file -------------------------------------------------- */
-
-char *config_search_path(size_t i)
-{
-	const char *env = getenv(CONFIG_ENV);
-
-	if (env && *env)
-		return i == 0 ? strdup(env) : NULL;
-	if (i == 0)
-		return paths_xdg("XDG_CONFIG_HOME", ".config", DCR_NAME "/config.toml");
-	if (i == 1)
-		return strdup(DCR_SYSCONFDIR "/" DCR_NAME "/config.toml");
-	return NULL;
-}
-
-static int load_embedded(struct config **out, struct errbuf *eb)
-{
-	struct buf text = BUF_INIT;
-	int r = config_embedded_text(&text);
-
-	if (r == 0)
-		r = config_parse(CONFIG_EMBEDDED, "/", text.data, text.len, out, eb);
-	buf_finish(&text);
-	return r;
-}
-
-int config_load(struct config **out, struct errbuf *eb)
-{
-	const char *env = getenv(CONFIG_ENV);
-	struct buf text = BUF_INIT;
-	char *path = NULL, *dir = NULL;
-	int r = ERR_NOT_FOUND;
-
-	*out = NULL;
-	for (size_t i = 0; r == ERR_NOT_FOUND && (path = config_search_path(i)); i++) {
-		r = file_read(path, FILE_CONFIG, CONFIG_MAX_SIZE, &text, eb);
-		if (r == ERR_NOT_FOUND && env && *env)
-			r = errbuf_set(eb, ERR_CONFIG, "%s names %s, which does not exist", CONFIG_ENV,
-				       path);
-		if (r == ERR_NOT_FOUND) {
-			free(path);
-			path = NULL;
-		}
-	}
-	if (r == ERR_NOT_FOUND) {
-		eb->msg[0] = '\0';
-		return load_embedded(out, eb);
-	}
-	if (r == 0) {
-		dir = paths_absdir(path);
-		r = dir ? config_parse(path, dir, text.data, text.len, out, eb) : ERR_NOMEM;
-	}
-	buf_finish(&text);
-	free(path);
-	free(dir);
-	return r;
 }
 
 /* ---- the embedded default ---------------------------------------------- */

@@ -8,6 +8,7 @@
 
 #include "backend.h"
 #include "err.h"
+#include "ref.h"
 #include "toml.h"
 
 #define CONFIG_MAX_SIZE (16u << 20)
@@ -39,6 +40,33 @@ int config_load(struct config **out, struct errbuf *eb);
 /* Parses config text; origin names it in messages, dir anchors relative paths. */
 int config_parse(const char *origin, const char *dir, const char *text, size_t len,
 		 struct config **out, struct errbuf *eb);
+/* One [[route]] table cut from a configuration file. */
+struct config_piece {
+	const char *text;
+	size_t len;
+	int line;      /* the line of the file it starts on */
+	size_t number; /* its 1-based position among the file's routes */
+};
+
+/*
+ * Parses the top-level settings (prelude: the text before the first
+ * [[route]]) and at most one route, for a request that only that route can
+ * answer (src/routeindex.h).  ERR_INVALID when the pieces do not have that
+ * shape.
+ */
+int config_parse_routed(const char *origin, const char *dir, const char *prelude,
+			size_t prelude_len, const struct config_piece *piece,
+			struct config **out, struct errbuf *eb);
+
+/*
+ * config_load for one request: a large file is read through its route index
+ * (built and saved on the way when missing or out of date), so that only the
+ * top-level settings and the route that can answer ref are parsed.  The
+ * result answers route_find for ref exactly as the whole file would; use
+ * config_load for anything that needs every route.
+ */
+int config_load_for(const struct ref *ref, struct config **out, struct errbuf *eb);
+
 /* The TOML text of the embedded default for the current environment (malloc'd). */
 int config_embedded_text(struct buf *out);
 void config_free(struct config *config);

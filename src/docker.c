@@ -54,10 +54,11 @@ static char *read_key(struct buf *in, struct request *req, struct errbuf *eb)
 	return key;
 }
 
-static int load_config(struct config **config)
+/* The configuration: only what a request for ref needs, or all of it when ref is NULL. */
+static int load_config(const struct ref *ref, struct config **config)
 {
 	struct errbuf eb = {{0}};
-	int r = config_load(config, &eb);
+	int r = ref ? config_load_for(ref, config, &eb) : config_load(config, &eb);
 
 	if (r < 0)
 		return out_error("%s", errbuf_str(&eb, r));
@@ -92,7 +93,7 @@ int cmd_get(int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	if (!read_key(&in, &req, &eb) || load_config(&config))
+	if (!read_key(&in, &req, &eb) || load_config(&req.ref, &config))
 		goto out;
 	r = core_get(config, &req, &creds, &eb);
 	status = r < 0 ? report(r, &eb) : print_creds(req.key, &creds);
@@ -186,7 +187,7 @@ int cmd_store(int argc, char **argv)
 		goto out;
 	}
 	req.key = url;
-	if (load_config(&config))
+	if (load_config(&req.ref, &config))
 		goto out;
 	creds.username = (char *)user; /* borrowed: not freed here */
 	creds.secret = (char *)secret;
@@ -209,7 +210,7 @@ int cmd_erase(int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	if (!read_key(&in, &req, &eb) || load_config(&config))
+	if (!read_key(&in, &req, &eb) || load_config(&req.ref, &config))
 		goto out;
 	r = core_erase(config, &req, &eb);
 	status = r < 0 ? report(r, &eb) : 0;
@@ -230,7 +231,7 @@ int cmd_list(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	/* stdin is ignored (docker writes "unused"). */
-	if (load_config(&config))
+	if (load_config(NULL, &config))
 		goto out;
 	r = core_list(config, &list, &eb);
 	if (r < 0) {

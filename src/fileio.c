@@ -16,14 +16,13 @@ static int io_error(struct errbuf *eb, const char *what, const char *path)
 	return errbuf_set(eb, ERR_IO, "cannot %s %s: %s", what, path, strerror(errno));
 }
 
-int file_check_fd(int fd, const char *path, enum file_policy policy, struct errbuf *eb)
+static int check_stat(const struct stat *stp, const char *path, enum file_policy policy,
+		      struct errbuf *eb)
 {
-	struct stat st;
+	const struct stat st = *stp;
 	mode_t bad = policy == FILE_SECRET ? (S_IRWXG | S_IRWXO) & ~(mode_t)(S_IXGRP | S_IXOTH)
 					   : (S_IWGRP | S_IWOTH);
 
-	if (fstat(fd, &st) < 0)
-		return io_error(eb, "stat", path);
 	if (!S_ISREG(st.st_mode))
 		return errbuf_set(eb, ERR_PERM, "%s is not a regular file", path);
 	if (st.st_uid != 0 && st.st_uid != geteuid())
@@ -35,6 +34,15 @@ int file_check_fd(int fd, const char *path, enum file_policy policy, struct errb
 		return errbuf_set(eb, ERR_PERM, "bad owner or permissions on %s (chmod %s it)",
 				  path, policy == FILE_SECRET ? "600" : "go-w");
 	return 0;
+}
+
+int file_check_fd(int fd, const char *path, enum file_policy policy, struct errbuf *eb)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return io_error(eb, "stat", path);
+	return check_stat(&st, path, policy, eb);
 }
 
 static int read_all(int fd, const char *path, size_t max, struct buf *out, struct errbuf *eb)
@@ -65,23 +73,65 @@ out:
 	return r;
 }
 
-int file_read(const char *path, enum file_policy policy, size_t max, struct buf *out,
+int file_open(const char *path, enum file_policy policy, int *fd, struct stat *st,
 	      struct errbuf *eb)
 {
-	int fd, r;
+	int r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
+	*fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (*fd < 0) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			return errbuf_set(eb, ERR_NOT_FOUND, "%s does not exist", path);
 		return io_error(eb, "open", path);
 	}
-	r = file_check_fd(fd, path, policy, eb);
-	if (r == 0)
-		r = read_all(fd, path, max, out, eb);
-	close(fd);
+	r = fstat(*fd, st) < 0 ? io_error(eb, "stat", path) : check_stat(st, path, policy, eb);
+	if (r < 0) {
+		close(*fd);
+		*fd = -1;
+	}
+	return r;
+}
+
+int file_read_fd(int fd, const char *path, size_t max, struct buf *out, struct errbuf *eb)
+{
+	int r = read_all(fd, path, max, out, eb);
+
 	if (r < 0)
 		buf_finish(out);
+	return r;
+}
+
+int file_pread(int fd, const char *path, size_t offset, size_t len, struct buf *out,
+	       struct errbuf *eb)
+{
+	int r = buf_reserve(out, len);
+
+	while (r == 0 && len > 0) {
+		ssize_t n = pread(fd, out->data + out->len, len, (off_t)offset);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? io_error(eb, "read", path)
+				     : errbuf_set(eb, ERR_IO, "%s changed while being read", path);
+		out->len += (size_t)n;
+		out->data[out->len] = '\0';
+		offset += (size_t)n;
+		len -= (size_t)n;
+	}
+	return r;
+}
+
+int file_read(const char *path, enum file_policy policy, size_t max, struct buf *out,
+	      struct errbuf *eb)
+{
+	struct stat st;
+	int fd, r = file_open(path, policy, &fd, &st, eb);
+
+	if (r < 0)
+		return r;
+	r = file_read_fd(fd, path, max, out, eb);
+	close(fd);
 	return r;
 }
 

@@ -25,6 +25,19 @@ enum file_policy {
 int file_read(const char *path, enum file_policy policy, size_t max, struct buf *out,
 	      struct errbuf *eb);
 
+/*
+ * Opens path for reading and checks the policy on the descriptor; *st gets
+ * its status.  Same errors as file_read; *fd is -1 on error.
+ */
+struct stat;
+int file_open(const char *path, enum file_policy policy, int *fd, struct stat *st,
+	      struct errbuf *eb);
+/* Reads the rest of an open file, at most max bytes, into out. */
+int file_read_fd(int fd, const char *path, size_t max, struct buf *out, struct errbuf *eb);
+/* Appends len bytes read at offset to out; ERR_IO when the file is shorter. */
+int file_pread(int fd, const char *path, size_t offset, size_t len, struct buf *out,
+	       struct errbuf *eb);
+
 /* The policy check alone, on an open descriptor. */
 int file_check_fd(int fd, const char *path, enum file_policy policy, struct errbuf *eb);
 
@@ -40,7 +53,6 @@ int file_write_atomic(const char *path, const void *data, size_t len, struct err
  * differ from ours and we may chown) instead of mode 0600: to replace a file
  * someone else created as the docker CLI does.  NULL: like file_write_atomic.
  */
-struct stat;
 int file_write_atomic_like(const char *path, const void *data, size_t len,
 			   const struct stat *like, struct errbuf *eb);
 

@@ -213,7 +213,7 @@ int cmd_kubelet(int argc, char **argv)
 		fail("invalid image \"%s\": %s", image, why ? why : "malformed");
 		goto out;
 	}
-	r = config_load(&config, &eb);
+	r = config_load_for(&req.ref, &config, &eb);
 	if (r < 0) {
 		fail("%s", errbuf_str(&eb, r));
 		goto out;

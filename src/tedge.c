@@ -94,7 +94,7 @@ int cmd_registry_credentials(int argc, char **argv)
 		return fail("%s", TEDGE_USAGE);
 	if (parse_image(req.key, &req.ref, &why) < 0)
 		return fail("invalid image \"%s\": %s", req.key, why ? why : "malformed");
-	r = config_load(&config, &eb);
+	r = config_load_for(&req.ref, &config, &eb);
 	if (r < 0)
 		return fail("%s", errbuf_str(&eb, r));
 	r = core_get(config, &req, &creds, &eb);

@@ -108,7 +108,7 @@ struct segment {
 struct parser {
 	const char *begin, *p, *end;   /* begin is past any BOM */
 	const char *sync, *line_start; /* lines are counted up to sync */
-	int line;
+	int line, first_line;          /* first_line: the number of begin's line */
 	struct arena *arena;
 	struct toml_value *root, *current;
 	struct buf str, keys;
@@ -217,7 +217,7 @@ static void locate(struct parser *p, const char *at, int *line, int *column)
 
 	if (at < p->line_start) {
 		p->sync = p->line_start = p->begin;
-		p->line = 1;
+		p->line = p->first_line;
 	}
 	while (p->sync < at && (nl = memchr(p->sync, '\n', (size_t)(at - p->sync)))) {
 		if (p->line < INT_MAX)
@@ -1556,6 +1556,12 @@ static int parse_document(struct parser *p)
 
 int toml_parse(const char *data, size_t len, struct toml_value **root, struct toml_error *error)
 {
+	return toml_parse_at(data, len, 1, root, error);
+}
+
+int toml_parse_at(const char *data, size_t len, int first_line, struct toml_value **root,
+                  struct toml_error *error)
+{
 	struct toml_error ignored;
 	struct document *doc = calloc(1, sizeof(*doc));
 	struct parser p = {0};
@@ -1569,7 +1575,7 @@ int toml_parse(const char *data, size_t len, struct toml_value **root, struct to
 	if (p.end - p.begin >= 3 && memcmp(p.begin, "\xef\xbb\xbf", 3) == 0)
 		p.begin += 3;
 	p.p = p.sync = p.line_start = p.begin;
-	p.line = 1;
+	p.line = p.first_line = first_line > 0 ? first_line : 1;
 	if (!doc) {
 		err = nomem(&p);
 		goto out;
@@ -1577,7 +1583,8 @@ int toml_parse(const char *data, size_t len, struct toml_value **root, struct to
 	p.arena = &doc->arena;
 	p.root = p.current = &doc->root;
 	p.root->flags = TABLE_EXPLICIT;
-	p.root->line = p.root->column = 1;
+	p.root->line = p.first_line;
+	p.root->column = 1;
 	err = check_input(&p);
 	if (!err)
 		err = parse_document(&p);

@@ -57,6 +57,13 @@ struct toml_value;
  */
 int toml_parse(const char *data, size_t len, struct toml_value **root, struct toml_error *error);
 
+/*
+ * The same for a piece of a larger document that starts on line first_line
+ * (1-based) of it: lines in the tree and in errors count from there.
+ */
+int toml_parse_at(const char *data, size_t len, int first_line, struct toml_value **root,
+		  struct toml_error *error);
+
 /* Frees a tree returned by toml_parse(), wiping strings and keys (NULL allowed). */
 void toml_free(struct toml_value *root);
 
