@@ -26,7 +26,8 @@ case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
 ROUTER=$BUILD/docker-credential-router
 BENCH=$BUILD/bench/get_bench
 FLOOR=$BUILD/bench/floor
-for f in "$ROUTER" "$BENCH" "$FLOOR"; do
+SPAWNER=$BUILD/bench/spawner
+for f in "$ROUTER" "$BENCH" "$FLOOR" "$SPAWNER"; do
     [ -x "$f" ] || { echo "run-load-bench: $f is missing (meson compile -C $BUILD)" >&2; exit 1; }
 done
 
@@ -86,10 +87,13 @@ echo "# config sizes: one route $(stat -c %s "$ONE_CONF") B, 10 000 routes $(sta
 status=0
 echo
 echo "## script route vs running the script (goal <= 1.3x)"
+# spawner (bench/spawner.c) is the least any helper that runs the script can
+# do: read the key, posix_spawn the script, pass its answer on.
 "$BENCH" -n "$RUNS" \
     "script run directly" script.example.com "$T/answer" get script.example.com \; \
     "router: script route" script.example.com DOCKER_CREDENTIAL_ROUTER_CONFIG="$SCRIPT_CONF" \
     "$ROUTER" get \; \
+    "spawner (static C) + script" script.example.com "$SPAWNER" "$T/answer" script.example.com \; \
     "floor (static C)" script.example.com "$FLOOR" \; || status=1
 echo
 echo "## 10 000 routes vs one (goal <= 2x)"

@@ -3,12 +3,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,6 +29,7 @@ struct run {
 	const struct subproc_params *params;
 	struct subproc_result *res;
 	pid_t pid;
+	int pid_fd; /* readable once the program exited; -1 without pidfd_open */
 	int in_fd, out_fd, err_fd;
 	size_t in_done;
 	struct buf line; /* a partial stderr line */
@@ -147,27 +150,36 @@ static void finish_group(struct run *run)
 /*
  * Collects output until the program exits, a bound is hit or time runs out.
  * Pipes left open by a background descendant do not keep us waiting: once
- * the leader has exited we take what is buffered and stop.
+ * the leader has exited we take what is buffered and stop.  The exit is seen
+ * through a pidfd in the same poll as the pipes; without one (kernels before
+ * 5.3, seccomp), by asking waitid every 50 ms.
  */
 static void collect(struct run *run, long long deadline)
 {
 	bool exited = false;
 
 	while (!run->res->oversize) {
-		struct pollfd pfd[3] = {{run->out_fd, POLLIN, 0},
+		struct pollfd pfd[4] = {{run->out_fd, POLLIN, 0},
 					{run->err_fd, POLLIN, 0},
-					{run->in_fd, POLLOUT, 0}};
+					{run->in_fd, POLLOUT, 0},
+					{exited ? -1 : run->pid_fd, POLLIN, 0}};
 		long long left = deadline - now_ms();
+		/* Without a pidfd, look for the exit again every 50 ms. */
+		long long wait = run->pid_fd >= 0 || left < 50 ? left : 50;
 
 		if (left <= 0) {
 			run->res->timed_out = true;
 			break;
 		}
-		exited = exited || leader_exited(run->pid);
+		if (run->pid_fd < 0)
+			exited = exited || leader_exited(run->pid);
 		if (exited && run->out_fd < 0 && run->err_fd < 0)
 			break;
-		if (poll(pfd, 3, exited ? 0 : (left > 50 ? 50 : (int)left)) < 0 && errno != EINTR)
+		if (poll(pfd, 4, exited ? 0 : (int)(wait > INT_MAX ? INT_MAX : wait)) < 0 &&
+		    errno != EINTR)
 			break;
+		if (pfd[3].revents)
+			exited = true;
 		if (run->out_fd >= 0 && pfd[0].revents)
 			drain(run, &run->out_fd, true);
 		if (run->err_fd >= 0 && pfd[1].revents)
@@ -225,7 +237,8 @@ static void close_pair(int p[2])
 
 int subproc_run(const struct subproc_params *params, struct subproc_result *res, struct errbuf *eb)
 {
-	struct run run = {.params = params, .res = res, .in_fd = -1, .out_fd = -1, .err_fd = -1};
+	struct run run = {.params = params, .res = res, .pid_fd = -1, .in_fd = -1, .out_fd = -1,
+			  .err_fd = -1};
 	int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1}, r;
 	long long deadline = now_ms() + params->timeout_ms;
 
@@ -242,6 +255,7 @@ int subproc_run(const struct subproc_params *params, struct subproc_result *res,
 			       params->argv[0], strerror(r));
 		goto out;
 	}
+	run.pid_fd = (int)syscall(SYS_pidfd_open, run.pid, 0); /* close-on-exec */
 	run.in_fd = in[1];
 	run.out_fd = out[0];
 	run.err_fd = err[0];
@@ -257,6 +271,7 @@ int subproc_run(const struct subproc_params *params, struct subproc_result *res,
 	}
 	collect(&run, deadline);
 out:
+	close_fd(&run.pid_fd);
 	close_fd(&run.in_fd);
 	close_fd(&run.out_fd);
 	close_fd(&run.err_fd);
