@@ -11,20 +11,6 @@
 #define HOSTNAME_MAX 253
 #define GLOB_CHARS "*?[\\"
 
-static int fail(const char **why, const char *reason)
-{
-	if (why)
-		*why = reason;
-	return ERR_INVALID;
-}
-
-static int too_large(const char **why, const char *reason)
-{
-	if (why)
-		*why = reason;
-	return ERR_TOO_LARGE;
-}
-
 static char lower(char c)
 {
 	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
@@ -72,19 +58,19 @@ static int check_text(const char *text, const char **why)
 	size_t len;
 
 	if (!text || !*text)
-		return fail(why, "empty pattern");
+		return ref_fail(why, ERR_INVALID, "empty pattern");
 	len = strnlen(text, PATTERN_TEXT_MAX + 1);
 	if (len > PATTERN_TEXT_MAX)
-		return too_large(why, "pattern too long");
+		return ref_fail(why, ERR_TOO_LARGE, "pattern too long");
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)text[i];
 
 		if (c == ' ' || (c >= '\t' && c <= '\r'))
-			return fail(why, "whitespace in pattern");
+			return ref_fail(why, ERR_INVALID, "whitespace in pattern");
 		if (c < 0x20 || c == 0x7f)
-			return fail(why, "control character in pattern");
+			return ref_fail(why, ERR_INVALID, "control character in pattern");
 		if (c >= 0x80)
-			return fail(why, "non-ascii character in pattern");
+			return ref_fail(why, ERR_INVALID, "non-ascii character in pattern");
 	}
 	return 0;
 }
@@ -93,14 +79,14 @@ static int check_text(const char *text, const char **why)
 static int class_char(const char *s, size_t n, size_t *i, char *c, const char **why)
 {
 	if (*i < n && (s[*i] == '-' || s[*i] == ']'))
-		return fail(why, "malformed character class");
+		return ref_fail(why, ERR_INVALID, "malformed character class");
 	if (*i < n && s[*i] == '\\')
 		(*i)++;
 	if (*i >= n)
-		return fail(why, "unterminated character class");
+		return ref_fail(why, ERR_INVALID, "unterminated character class");
 	*c = s[(*i)++];
 	if (!host_char(*c))
-		return fail(why, "invalid character in host");
+		return ref_fail(why, ERR_INVALID, "invalid character in host");
 	return 0;
 }
 
@@ -149,9 +135,9 @@ static int check_glob_label(const char *s, size_t n, const char **why)
 			continue;
 		}
 		if (s[i] == '\\' && ++i == n)
-			return fail(why, "malformed glob");
+			return ref_fail(why, ERR_INVALID, "malformed glob");
 		if (!host_char(s[i]))
-			return fail(why, "invalid character in host");
+			return ref_fail(why, ERR_INVALID, "invalid character in host");
 		i++;
 	}
 	return 0;
@@ -163,7 +149,7 @@ static int check_label(const char *s, size_t n, const char **why)
 	struct ref tmp;
 
 	if (n == 0)
-		return fail(why, "empty label in host");
+		return ref_fail(why, ERR_INVALID, "empty label in host");
 	if (has_glob(s, n))
 		return check_glob_label(s, n, why);
 	return ref_parse_registry(s, n, &tmp, why);
@@ -180,13 +166,13 @@ static int parse_glob_host(const char *s, size_t n, struct pattern *out, const c
 		size_t port_len = (size_t)(s + n - port);
 
 		if (has_glob(port, port_len))
-			return fail(why, "glob not allowed in port");
+			return ref_fail(why, ERR_INVALID, "glob not allowed in port");
 		ret = ref_parse_port(port, port_len, &out->port, why);
 		if (ret < 0)
 			return ret;
 	}
 	if (len > HOSTNAME_MAX)
-		return fail(why, "host name too long");
+		return ref_fail(why, ERR_INVALID, "host name too long");
 	for (size_t i = 0; i < len; i++)
 		out->host[i] = lower(s[i]);
 	out->host[len] = '\0';
@@ -229,9 +215,9 @@ static bool is_ipv6(const char *s, size_t n)
 static int parse_host(const char *s, size_t n, struct pattern *out, const char **why)
 {
 	if (n == 0)
-		return fail(why, "empty registry");
+		return ref_fail(why, ERR_INVALID, "empty registry");
 	if (memchr(s, '@', n))
-		return fail(why, "user info not allowed");
+		return ref_fail(why, ERR_INVALID, "user info not allowed");
 	if (is_ipv6(s, n) || !has_glob(s, n))
 		return parse_literal_host(s, n, out, why);
 	return parse_glob_host(s, n, out, why);
@@ -261,11 +247,11 @@ static int parse_path(const char *s, bool scheme, struct pattern *out, const cha
 	if (n == 0 || (!scheme && is_api_path(s, n, false)))
 		return 0;
 	if (has_glob(s, n))
-		return fail(why, "glob not allowed in path");
+		return ref_fail(why, ERR_INVALID, "glob not allowed in path");
 	if (memchr(s, ':', n) || memchr(s, '@', n))
-		return fail(why, "tag or digest not allowed in pattern");
+		return ref_fail(why, ERR_INVALID, "tag or digest not allowed in pattern");
 	if (n >= sizeof(out->path))
-		return too_large(why, "path prefix too long");
+		return ref_fail(why, ERR_TOO_LARGE, "path prefix too long");
 	ret = ref_check_path(s, n, why);
 	if (ret < 0)
 		return ret;
@@ -283,7 +269,7 @@ static int strip_scheme(const char *text, const char **rest, const char **why)
 	if (!sep)
 		return 0;
 	if (!prefix_ci(text, "https://") && !prefix_ci(text, "http://"))
-		return fail(why, "unsupported scheme");
+		return ref_fail(why, ERR_INVALID, "unsupported scheme");
 	*rest = sep + 3;
 	return 0;
 }

@@ -38,18 +38,11 @@ enum path_kind {
 	PATH_HUB_IMAGE,
 };
 
-static int fail(const char **why, const char *reason)
+int ref_fail(const char **why, int code, const char *reason)
 {
 	if (why)
 		*why = reason;
-	return ERR_INVALID;
-}
-
-static int too_large(const char **why, const char *reason)
-{
-	if (why)
-		*why = reason;
-	return ERR_TOO_LARGE;
+	return code;
 }
 
 static bool is_digit(char c)
@@ -125,16 +118,16 @@ int ref_parse_port(const char *text, size_t len, unsigned *port, const char **wh
 
 	*port = 0;
 	if (len == 0)
-		return fail(why, "empty port");
+		return ref_fail(why, ERR_INVALID, "empty port");
 	if (len > 5)
-		return fail(why, "invalid port");
+		return ref_fail(why, ERR_INVALID, "invalid port");
 	for (size_t i = 0; i < len; i++) {
 		if (!is_digit(text[i]))
-			return fail(why, "invalid port");
+			return ref_fail(why, ERR_INVALID, "invalid port");
 		val = val * 10 + (unsigned)(text[i] - '0');
 	}
 	if (val == 0 || val > 65535)
-		return fail(why, "invalid port");
+		return ref_fail(why, ERR_INVALID, "invalid port");
 	*port = val;
 	return 0;
 }
@@ -142,17 +135,17 @@ int ref_parse_port(const char *text, size_t len, unsigned *port, const char **wh
 static int check_label(const char *s, size_t n, const char **why)
 {
 	if (n == 0)
-		return fail(why, "empty label in host");
+		return ref_fail(why, ERR_INVALID, "empty label in host");
 	if (n > LABEL_MAX)
-		return fail(why, "host label too long");
+		return ref_fail(why, ERR_INVALID, "host label too long");
 	for (size_t i = 0; i < n; i++) {
 		if ((unsigned char)s[i] >= 0x80)
-			return fail(why, "non-ascii character in host");
+			return ref_fail(why, ERR_INVALID, "non-ascii character in host");
 		if (!is_alnum(s[i]) && s[i] != '-')
-			return fail(why, "invalid character in host");
+			return ref_fail(why, ERR_INVALID, "invalid character in host");
 	}
 	if (s[0] == '-' || s[n - 1] == '-')
-		return fail(why, "host label starts or ends with '-'");
+		return ref_fail(why, ERR_INVALID, "host label starts or ends with '-'");
 	return 0;
 }
 
@@ -163,9 +156,9 @@ static int parse_hostname(const char *s, size_t n, char *buf, const char **why)
 	int ret;
 
 	if (n == 0)
-		return fail(why, "empty registry");
+		return ref_fail(why, ERR_INVALID, "empty registry");
 	if (n > HOSTNAME_MAX)
-		return fail(why, "host name too long");
+		return ref_fail(why, ERR_INVALID, "host name too long");
 	for (size_t i = 0; i <= n; i++) {
 		if (i < n && s[i] != '.')
 			continue;
@@ -187,15 +180,15 @@ static int parse_ipv6(const char *s, size_t n, char *buf, const char **why)
 	struct in6_addr addr;
 
 	if (n == 0 || n > IPV6_TEXT_MAX)
-		return fail(why, "invalid ipv6 address");
+		return ref_fail(why, ERR_INVALID, "invalid ipv6 address");
 	for (size_t i = 0; i < n; i++)
 		if (!is_hex(s[i]) && s[i] != ':' && s[i] != '.')
-			return fail(why, "invalid ipv6 address");
+			return ref_fail(why, ERR_INVALID, "invalid ipv6 address");
 	memcpy(text, s, n);
 	text[n] = '\0';
 	if (inet_pton(AF_INET6, text, &addr) != 1 ||
 	    !inet_ntop(AF_INET6, &addr, canon, sizeof(canon)))
-		return fail(why, "invalid ipv6 address");
+		return ref_fail(why, ERR_INVALID, "invalid ipv6 address");
 	snprintf(buf, REF_HOST_MAX, "[%s]", canon);
 	return 0;
 }
@@ -213,20 +206,20 @@ static int split_port(const char *s, size_t n, size_t *host_len, const char **po
 		const char *close = memchr(s, ']', n);
 
 		if (!close)
-			return fail(why, "unterminated ipv6 address");
+			return ref_fail(why, ERR_INVALID, "unterminated ipv6 address");
 		colon = close + 1;
 		if (colon == end) {
 			*host_len = (size_t)(colon - s);
 			return 0;
 		}
 		if (*colon != ':')
-			return fail(why, "invalid character after ipv6 address");
+			return ref_fail(why, ERR_INVALID, "invalid character after ipv6 address");
 	} else {
 		colon = memchr(s, ':', n);
 		if (!colon)
 			return 0;
 		if (memchr(colon + 1, ':', (size_t)(end - colon - 1)))
-			return fail(why, "ipv6 address must be in brackets");
+			return ref_fail(why, ERR_INVALID, "ipv6 address must be in brackets");
 	}
 	*host_len = (size_t)(colon - s);
 	*port = colon + 1;
@@ -242,9 +235,9 @@ static int parse_registry(const char *text, size_t len, struct ref *out, const c
 	int ret;
 
 	if (len == 0)
-		return fail(why, "empty registry");
+		return ref_fail(why, ERR_INVALID, "empty registry");
 	if (memchr(text, '@', len))
-		return fail(why, "user info not allowed");
+		return ref_fail(why, ERR_INVALID, "user info not allowed");
 	ret = split_port(text, len, &host_len, &port_text, &port_len, why);
 	if (ret < 0)
 		return ret;
@@ -322,18 +315,18 @@ int ref_check_path(const char *path, size_t len, const char **why)
 	size_t start = 0;
 
 	if (len == 0)
-		return fail(why, "empty repository path");
+		return ref_fail(why, ERR_INVALID, "empty repository path");
 	if (len >= REF_PATH_MAX)
-		return too_large(why, "repository path too long");
+		return ref_fail(why, ERR_TOO_LARGE, "repository path too long");
 	for (size_t i = 0; i <= len; i++) {
 		if (i < len && path[i] != '/')
 			continue;
 		if (i == start)
-			return fail(why, "empty path component");
+			return ref_fail(why, ERR_INVALID, "empty path component");
 		if (!path_chars_ok(path + start, i - start))
-			return fail(why, "invalid character in repository path");
+			return ref_fail(why, ERR_INVALID, "invalid character in repository path");
 		if (!component_ok(path + start, i - start))
-			return fail(why, "invalid repository path component");
+			return ref_fail(why, ERR_INVALID, "invalid repository path component");
 		start = i + 1;
 	}
 	return 0;
@@ -359,19 +352,19 @@ static int check_digest(const char *s, size_t n, const char **why)
 			continue;
 		for (size_t j = len; j < n; j++)
 			if (!is_digit(s[j]) && !(s[j] >= 'a' && s[j] <= 'f'))
-				return fail(why, "invalid digest");
+				return ref_fail(why, ERR_INVALID, "invalid digest");
 		return 0;
 	}
-	return fail(why, "invalid digest");
+	return ref_fail(why, ERR_INVALID, "invalid digest");
 }
 
 static int check_tag(const char *s, size_t n, const char **why)
 {
 	if (n == 0 || n > TAG_MAX || !(is_alnum(s[0]) || s[0] == '_'))
-		return fail(why, "invalid tag");
+		return ref_fail(why, ERR_INVALID, "invalid tag");
 	for (size_t i = 1; i < n; i++)
 		if (!is_alnum(s[i]) && !strchr("_.-", s[i]))
-			return fail(why, "invalid tag");
+			return ref_fail(why, ERR_INVALID, "invalid tag");
 	return 0;
 }
 
@@ -418,7 +411,7 @@ static int set_path(struct ref *out, const char *s, size_t n, const char **why)
 	size_t plen = strlen(prefix);
 
 	if (plen + n >= sizeof(out->path))
-		return too_large(why, "repository path too long");
+		return ref_fail(why, ERR_TOO_LARGE, "repository path too long");
 	memcpy(out->path, prefix, plen);
 	memcpy(out->path + plen, s, n);
 	out->path[plen + n] = '\0';
@@ -442,7 +435,7 @@ static int parse_path(const char *s, size_t n, enum path_kind kind, struct ref *
 	if (ret < 0)
 		return ret;
 	if (n == 0)
-		return fail(why, "missing repository name");
+		return ref_fail(why, ERR_INVALID, "missing repository name");
 	ret = ref_check_path(s, n, why);
 	if (ret < 0)
 		return ret;
@@ -475,7 +468,7 @@ static int parse_bare(const char *key, struct ref *out, const char **why)
 
 	/* Without a '/', "name@sha256:..." is a Hub image; any other '@' is user info. */
 	if (at && (slash || !has_digest_prefix(at + 1, (size_t)(key + n - at - 1))))
-		return fail(why, "user info not allowed");
+		return ref_fail(why, ERR_INVALID, "user info not allowed");
 	if (!at && looks_like_registry(key, first, !slash)) {
 		ret = parse_registry(key, first, out, why);
 		if (ret < 0 || !slash)
@@ -511,7 +504,7 @@ static int split_scheme(const char *key, const char **rest, const char **why)
 		return 0;
 	n = (size_t)(sep - key);
 	if (!span_eq_ci(key, n, "http") && !span_eq_ci(key, n, "https"))
-		return fail(why, "unsupported scheme");
+		return ref_fail(why, ERR_INVALID, "unsupported scheme");
 	*rest = sep + 3;
 	return 0;
 }
@@ -521,21 +514,21 @@ static int check_key(const char *key, const char **why)
 	size_t len, blank = 0;
 
 	if (!key)
-		return fail(why, "empty reference");
+		return ref_fail(why, ERR_INVALID, "empty reference");
 	len = strnlen(key, REF_KEY_MAX + 1);
 	if (len > REF_KEY_MAX)
-		return too_large(why, "reference too long");
+		return ref_fail(why, ERR_TOO_LARGE, "reference too long");
 	while (blank < len && is_space(key[blank]))
 		blank++;
 	if (blank == len)
-		return fail(why, "empty reference");
+		return ref_fail(why, ERR_INVALID, "empty reference");
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)key[i];
 
 		if (is_space(key[i]))
-			return fail(why, "whitespace in reference");
+			return ref_fail(why, ERR_INVALID, "whitespace in reference");
 		if (c < 0x20 || c == 0x7f)
-			return fail(why, "control character in reference");
+			return ref_fail(why, ERR_INVALID, "control character in reference");
 	}
 	return 0;
 }

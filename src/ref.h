@@ -72,6 +72,8 @@ bool ref_is_hub_host(const char *host);
  * patterns, config values).  Same return values and reasons as ref_parse.
  */
 
+/* Sets *why (when why != NULL) to the static reason and returns code: how these parsers fail. */
+int ref_fail(const char **why, int code, const char *reason);
 /* A bare registry "host[:port]" of len bytes (no scheme, path or user info): out->path is "". */
 int ref_parse_registry(const char *text, size_t len, struct ref *out, const char **why);
 /*
