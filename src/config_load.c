@@ -64,8 +64,8 @@ static int source_open(struct source *src, struct errbuf *eb)
 	for (size_t i = 0; r == ERR_NOT_FOUND && (src->path = config_search_path(i)); i++) {
 		r = file_open(src->path, FILE_CONFIG, &src->fd, &src->st, eb);
 		if (r == ERR_NOT_FOUND && env && *env)
-			r = errbuf_set(eb, ERR_CONFIG, "%s names %s, which does not exist", CONFIG_ENV,
-				       src->path);
+			r = errbuf_set(eb, ERR_CONFIG, "%s names %s, which does not exist",
+				       CONFIG_ENV, src->path);
 		if (r == ERR_NOT_FOUND) {
 			free(src->path);
 			src->path = NULL;

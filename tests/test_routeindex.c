@@ -30,11 +30,12 @@ static void route_patterns(struct buf *b, int i)
 		buf_printf(b, "match = \"docker.io/team%d\"\n", i);
 		break;
 	case 3:
-		buf_printf(b, "match = [\"*.g%d.example.org\", \"https://Q%d.example.org/\"]\n", i, i);
+		buf_printf(b, "match = [\"*.g%d.example.org\", \"https://Q%d.example.org/\"]\n", i,
+			   i);
 		break;
 	default:
-		buf_printf(b, "match = [\"[::1]:%d\", \"lit%d.example.net/a/b\", \"h%d.example.com\"]\n",
-			   1000 + i, i, i - 4);
+		buf_printf(b, "match = [\"[::1]:%d\", \"lit%d.example.net/a/b\", ", 1000 + i, i);
+		buf_printf(b, "\"h%d.example.com\"]\n", i - 4);
 		break;
 	}
 	if (i == 150)

@@ -22,7 +22,8 @@
 static const char base_text[] =
 	"default_store = \"/nonexistent/fuzz.toml\"\n"
 	"[[route]]\nmatch = [\"a.io\", \"*.b.io\"]\nbackend = \"env\"\n"
-	"[[route]]\nmatch = [\"docker.io/team\", \"[::1]:5000\", \"c.io:8443/x\"]\nbackend = \"env\"\n"
+	"[[route]]\nmatch = [\"docker.io/team\", \"[::1]:5000\", \"c.io:8443/x\"]\n"
+	"backend = \"env\"\n"
 	"[[route]]\nmatch = \"*\"\nbackend = \"env\"\n";
 
 static const char *const probes[] = {
@@ -85,7 +86,8 @@ static void damaged_image(const uint8_t *data, size_t size, bool trim)
 		r = routeindex_lookup(image, len, &stamp, &ref, &hit);
 		check(r == 0 || r == ERR_INVALID || r == ERR_NOT_FOUND);
 		check(r < 0 || hit.prelude_len <= stamp.size);
-		check(r < 0 || hit.route == 0 || (hit.offset + hit.len <= stamp.size && hit.line > 0));
+		check(r < 0 || hit.route == 0 ||
+		      (hit.offset + hit.len <= stamp.size && hit.line > 0));
 	}
 	free(image);
 }
