@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "err.h"
 #include "wipe.h"
 
@@ -21,79 +22,48 @@
 #define SECRET_MAX 256
 #define SHA256_LEN 32
 
-/* ---- a growing string; errors are sticky and checked once at the end ---- */
+/* ---- a string built in many steps; the first error sticks, checked once at the end ---- */
 
-struct buf {
-	char *data;
-	size_t len;
-	size_t cap;
+struct text {
+	struct buf b; /* buf.c wipes old storage as it grows: these can hold the token */
 	int err;
 };
 
-/* Old storage is wiped before it is freed: these buffers can hold the token. */
-static void buf_reserve(struct buf *b, size_t more)
+#define TEXT_INIT {BUF_INIT, 0}
+
+static void text_add(struct text *t, const void *p, size_t n)
 {
-	if (b->err)
-		return;
-	if (more >= SIZE_MAX / 2 - b->len) {
-		b->err = ERR_NOMEM;
-		return;
-	}
-	if (b->len + more + 1 <= b->cap)
-		return;
-	size_t cap = b->cap ? b->cap : 256;
-	while (cap < b->len + more + 1)
-		cap *= 2;
-	char *data = malloc(cap);
-	if (!data) {
-		b->err = ERR_NOMEM;
-		return;
-	}
-	if (b->data)
-		memcpy(data, b->data, b->len + 1);
-	free_secret_len(b->data, b->cap);
-	b->data = data;
-	b->cap = cap;
+	if (t->err == 0)
+		t->err = buf_append(&t->b, p, n);
 }
 
-static void buf_add(struct buf *b, const void *p, size_t n)
+static void text_str(struct text *t, const char *s)
 {
-	buf_reserve(b, n);
-	if (b->err)
-		return;
-	memcpy(b->data + b->len, p, n);
-	b->len += n;
-	b->data[b->len] = '\0';
+	text_add(t, s, strlen(s));
 }
 
-static void buf_str(struct buf *b, const char *s)
+static void text_char(struct text *t, char c)
 {
-	buf_add(b, s, strlen(s));
+	text_add(t, &c, 1);
 }
 
-static void buf_char(struct buf *b, char c)
+static void text_free(struct text *t)
 {
-	buf_add(b, &c, 1);
-}
-
-static void buf_free(struct buf *b)
-{
-	free_secret_len(b->data, b->cap);
-	*b = (struct buf){0};
+	buf_finish(&t->b);
+	t->err = 0;
 }
 
 /* Hands the string to *out (an empty string if nothing was added). */
-static int buf_take(struct buf *b, char **out)
+static int text_take(struct text *t, char **out)
 {
-	buf_reserve(b, 0);
-	if (b->err) {
-		int r = b->err;
-		buf_free(b);
+	int r = t->err;
+
+	if (r < 0) {
+		text_free(t);
 		return r;
 	}
-	*out = b->data; /* transferred */
-	*b = (struct buf){0};
-	return 0;
+	*out = buf_steal(&t->b, NULL); /* transferred */
+	return *out ? 0 : ERR_NOMEM;
 }
 
 /* ---- character classes and encoding ---- */
@@ -142,26 +112,26 @@ static void hex_encode(const unsigned char *in, size_t n, char *out)
 }
 
 /* Appends one byte, percent-encoded unless unreserved (or a kept '/'). */
-static void encode_byte(struct buf *b, unsigned char c, bool keep_slash)
+static void encode_byte(struct text *b, unsigned char c, bool keep_slash)
 {
 	static const char digits[] = "0123456789ABCDEF";
 
 	if (is_unreserved(c) || (keep_slash && c == '/')) {
-		buf_char(b, (char)c);
+		text_char(b, (char)c);
 		return;
 	}
 	char esc[3] = {'%', digits[c >> 4], digits[c & 15]};
-	buf_add(b, esc, sizeof(esc));
+	text_add(b, esc, sizeof(esc));
 }
 
-static void encode(struct buf *b, const char *s, size_t n, bool keep_slash)
+static void encode(struct text *b, const char *s, size_t n, bool keep_slash)
 {
 	for (size_t i = 0; i < n; i++)
 		encode_byte(b, (unsigned char)s[i], keep_slash);
 }
 
 /* Percent-decodes s (a malformed escape stays literal), then encodes it. */
-static void reencode(struct buf *b, const char *s, size_t n)
+static void reencode(struct text *b, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -329,7 +299,7 @@ static size_t resolve_segments(const char *path, struct segment *seg, bool *trai
 	}
 }
 
-static int normalized_uri(struct buf *b, const char *path)
+static int normalized_uri(struct text *b, const char *path)
 {
 	size_t slashes = 1;
 	bool trailing_slash = false;
@@ -341,23 +311,23 @@ static int normalized_uri(struct buf *b, const char *path)
 		return ERR_NOMEM;
 	size_t count = resolve_segments(path, seg, &trailing_slash);
 	for (size_t i = 0; i < count; i++) {
-		buf_char(b, '/');
+		text_char(b, '/');
 		encode(b, seg[i].s, seg[i].n, false);
 	}
 	if (!count || trailing_slash)
-		buf_char(b, '/');
+		text_char(b, '/');
 	free(seg);
 	return 0;
 }
 
-static int canonical_uri(struct buf *b, const char *path, bool normalize)
+static int canonical_uri(struct text *b, const char *path, bool normalize)
 {
 	if (!path || !path[0])
 		path = "/";
 	if (normalize)
 		return normalized_uri(b, path);
 	if (path[0] != '/')
-		buf_char(b, '/');
+		text_char(b, '/');
 	encode(b, path, strlen(path), true);
 	return 0;
 }
@@ -377,7 +347,7 @@ static int param_cmp(const void *a, const void *b)
 }
 
 /* Encodes each "k=v" of raw as two NUL-terminated strings in text. */
-static size_t split_query(const char *raw, struct buf *text, struct param *v)
+static size_t split_query(const char *raw, struct text *text, struct param *v)
 {
 	size_t count = 0;
 
@@ -386,13 +356,13 @@ static size_t split_query(const char *raw, struct buf *text, struct param *v)
 		const char *eq = memchr(s, '=', n);
 		size_t key_len = eq ? (size_t)(eq - s) : n;
 		if (n) {
-			v[count].key_off = text->len;
+			v[count].key_off = text->b.len;
 			reencode(text, s, key_len);
-			buf_char(text, '\0');
-			v[count].value_off = text->len;
+			text_char(text, '\0');
+			v[count].value_off = text->b.len;
 			if (eq)
 				reencode(text, eq + 1, n - key_len - 1);
-			buf_char(text, '\0');
+			text_char(text, '\0');
 			count++;
 		}
 		s += n + (s[n] == '&');
@@ -400,9 +370,9 @@ static size_t split_query(const char *raw, struct buf *text, struct param *v)
 	return count;
 }
 
-static int canonical_query(struct buf *b, const char *raw)
+static int canonical_query(struct text *b, const char *raw)
 {
-	struct buf text = {0};
+	struct text text = TEXT_INIT;
 	size_t max = 1;
 	int r = ERR_NOMEM;
 
@@ -415,67 +385,67 @@ static int canonical_query(struct buf *b, const char *raw)
 	if (text.err)
 		goto out;
 	for (size_t i = 0; i < count; i++) {
-		v[i].key = text.data + v[i].key_off;
-		v[i].value = text.data + v[i].value_off;
+		v[i].key = text.b.data + v[i].key_off;
+		v[i].value = text.b.data + v[i].value_off;
 	}
 	qsort(v, count, sizeof(*v), param_cmp);
 	for (size_t i = 0; i < count; i++) {
 		if (i)
-			buf_char(b, '&');
-		buf_str(b, v[i].key);
-		buf_char(b, '=');
-		buf_str(b, v[i].value);
+			text_char(b, '&');
+		text_str(b, v[i].key);
+		text_char(b, '=');
+		text_str(b, v[i].value);
 	}
 	r = 0;
 out:
 	free(v);
-	buf_free(&text);
+	text_free(&text);
 	return r;
 }
 
 /* "20150830/us-east-1/service/aws4_request" */
-static void add_scope(struct buf *b, const struct sigv4_params *p, const char *date)
+static void add_scope(struct text *b, const struct sigv4_params *p, const char *date)
 {
-	buf_add(b, date, 8);
-	buf_char(b, '/');
-	buf_str(b, p->region);
-	buf_char(b, '/');
-	buf_str(b, p->service);
-	buf_char(b, '/');
-	buf_str(b, SCOPE_TERMINATOR);
+	text_add(b, date, 8);
+	text_char(b, '/');
+	text_str(b, p->region);
+	text_char(b, '/');
+	text_str(b, p->service);
+	text_char(b, '/');
+	text_str(b, SCOPE_TERMINATOR);
 }
 
-static void add_param(struct buf *b, const char *key, const char *value)
+static void add_param(struct text *b, const char *key, const char *value)
 {
-	if (b->len)
-		buf_char(b, '&');
-	buf_str(b, key);
-	buf_char(b, '=');
+	if (b->b.len)
+		text_char(b, '&');
+	text_str(b, key);
+	text_char(b, '=');
 	encode(b, value, strlen(value), false);
 }
 
 /* The presigning parameters in canonical order, appended to the query in b. */
-static void add_presign_params(struct buf *b, const struct sigv4_params *p, const char *date,
+static void add_presign_params(struct text *b, const struct sigv4_params *p, const char *date,
                                const char *signed_headers)
 {
-	struct buf cred = {0};
+	struct text cred = TEXT_INIT;
 	char expires[24];
 
-	buf_str(&cred, p->access_key_id);
-	buf_char(&cred, '/');
+	text_str(&cred, p->access_key_id);
+	text_char(&cred, '/');
 	add_scope(&cred, p, date);
 	snprintf(expires, sizeof(expires), "%ld", p->expires);
 	add_param(b, "X-Amz-Algorithm", SIGV4_ALGORITHM);
 	if (cred.err)
 		b->err = cred.err;
 	else
-		add_param(b, "X-Amz-Credential", cred.data);
+		add_param(b, "X-Amz-Credential", cred.b.data);
 	add_param(b, "X-Amz-Date", date);
 	add_param(b, "X-Amz-Expires", expires);
 	if (has_token(p) && !p->omit_session_token)
 		add_param(b, "X-Amz-Security-Token", p->session_token);
 	add_param(b, "X-Amz-SignedHeaders", signed_headers);
-	buf_free(&cred);
+	text_free(&cred);
 }
 
 /* ---- canonical headers ---- */
@@ -503,7 +473,7 @@ static int hdr_cmp(const void *a, const void *b)
 }
 
 /* The value trimmed, with each run of spaces and tabs made one space. */
-static void add_trimmed(struct buf *b, const char *v)
+static void add_trimmed(struct text *b, const char *v)
 {
 	bool space = false, started = false;
 
@@ -513,43 +483,43 @@ static void add_trimmed(struct buf *b, const char *v)
 			continue;
 		}
 		if (space)
-			buf_char(b, ' ');
-		buf_char(b, *v);
+			text_char(b, ' ');
+		text_char(b, *v);
 		space = false;
 		started = true;
 	}
 }
 
-static void add_lower(struct buf *b, const char *s)
+static void add_lower(struct text *b, const char *s)
 {
 	for (; *s; s++)
-		buf_char(b, (char)lower((unsigned char)*s));
+		text_char(b, (char)lower((unsigned char)*s));
 }
 
 /* Writes "name:v1,v2\n" lines to lines and "a;b" to names, from sorted h. */
-static void emit_headers(const struct hdr *h, size_t n, struct buf *lines, struct buf *names)
+static void emit_headers(const struct hdr *h, size_t n, struct text *lines, struct text *names)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (i && hdr_name_cmp(h[i - 1].name, h[i].name) == 0) {
-			buf_char(lines, ',');
+			text_char(lines, ',');
 		} else {
 			if (i) {
-				buf_char(lines, '\n');
-				buf_char(names, ';');
+				text_char(lines, '\n');
+				text_char(names, ';');
 			}
 			add_lower(lines, h[i].name);
 			add_lower(names, h[i].name);
-			buf_char(lines, ':');
+			text_char(lines, ':');
 		}
 		add_trimmed(lines, h[i].value);
 	}
 	if (n)
-		buf_char(lines, '\n');
+		text_char(lines, '\n');
 }
 
 static int canonical_headers(const struct sigv4_request *req, const struct sigv4_params *p,
                              enum sigv4_mode mode, const char *date, const char *payload,
-                             struct buf *lines, struct buf *names)
+                             struct text *lines, struct text *names)
 {
 	size_t n = req->header_count;
 	struct hdr *h = calloc(n + 3, sizeof(*h));
@@ -582,7 +552,7 @@ static int canonical_headers(const struct sigv4_request *req, const struct sigv4
 static int canonical(const struct sigv4_request *req, const struct sigv4_params *p,
                      enum sigv4_mode mode, char **creq, char **signed_headers)
 {
-	struct buf b = {0}, lines = {0}, names = {0}, query = {0};
+	struct text b = TEXT_INIT, lines = TEXT_INIT, names = TEXT_INIT, query = TEXT_INIT;
 	char date[SIGV4_DATE_SIZE], payload[SIGV4_HEX_SIZE];
 	int r;
 
@@ -595,35 +565,35 @@ static int canonical(const struct sigv4_request *req, const struct sigv4_params 
 	if ((r = canonical_headers(req, p, mode, date, payload, &lines, &names)) < 0 ||
 	    (r = lines.err) < 0 || (r = names.err) < 0)
 		goto out;
-	buf_str(&query, req->query ? req->query : "");
+	text_str(&query, req->query ? req->query : "");
 	if (mode == SIGV4_MODE_QUERY)
-		add_presign_params(&query, p, date, names.data ? names.data : "");
+		add_presign_params(&query, p, date, names.b.data ? names.b.data : "");
 	if ((r = query.err) < 0)
 		goto out;
-	buf_str(&b, req->method);
-	buf_char(&b, '\n');
+	text_str(&b, req->method);
+	text_char(&b, '\n');
 	if ((r = canonical_uri(&b, req->path, p->normalize_path)) < 0)
 		goto out;
-	buf_char(&b, '\n');
-	if ((r = canonical_query(&b, query.data ? query.data : "")) < 0)
+	text_char(&b, '\n');
+	if ((r = canonical_query(&b, query.b.data ? query.b.data : "")) < 0)
 		goto out;
-	buf_char(&b, '\n');
-	buf_add(&b, lines.data ? lines.data : "", lines.len);
-	buf_char(&b, '\n');
-	buf_add(&b, names.data ? names.data : "", names.len);
-	buf_char(&b, '\n');
-	buf_str(&b, payload);
-	if ((r = buf_take(&b, creq)) < 0 || (r = buf_take(&names, signed_headers)) < 0)
+	text_char(&b, '\n');
+	text_add(&b, lines.b.data ? lines.b.data : "", lines.b.len);
+	text_char(&b, '\n');
+	text_add(&b, names.b.data ? names.b.data : "", names.b.len);
+	text_char(&b, '\n');
+	text_str(&b, payload);
+	if ((r = text_take(&b, creq)) < 0 || (r = text_take(&names, signed_headers)) < 0)
 		goto out;
 out:
 	if (r < 0) {
 		free_secret(*creq);
 		*creq = NULL;
 	}
-	buf_free(&b);
-	buf_free(&lines);
-	buf_free(&names);
-	buf_free(&query);
+	text_free(&b);
+	text_free(&lines);
+	text_free(&names);
+	text_free(&query);
 	return r;
 }
 
@@ -656,7 +626,7 @@ int sigv4_canonical_request(const struct sigv4_request *req, const struct sigv4_
 
 int sigv4_string_to_sign(const char *canonical_request, const struct sigv4_params *p, char **out)
 {
-	struct buf b = {0};
+	struct text b = TEXT_INIT;
 	char date[SIGV4_DATE_SIZE], hash[SIGV4_HEX_SIZE];
 	int r;
 
@@ -667,13 +637,13 @@ int sigv4_string_to_sign(const char *canonical_request, const struct sigv4_param
 	    (r = sigv4_amz_date(p->now, date)) < 0 ||
 	    (r = sha256_hex(canonical_request, strlen(canonical_request), hash)) < 0)
 		return r;
-	buf_str(&b, SIGV4_ALGORITHM "\n");
-	buf_str(&b, date);
-	buf_char(&b, '\n');
+	text_str(&b, SIGV4_ALGORITHM "\n");
+	text_str(&b, date);
+	text_char(&b, '\n');
 	add_scope(&b, p, date);
-	buf_char(&b, '\n');
-	buf_str(&b, hash);
-	return buf_take(&b, out);
+	text_char(&b, '\n');
+	text_str(&b, hash);
+	return text_take(&b, out);
 }
 
 /* ---- step 3: signing key ---- */
@@ -754,7 +724,7 @@ static int sign(const struct sigv4_request *req, const struct sigv4_params *p, e
 
 int sigv4_authorization(const struct sigv4_request *req, const struct sigv4_params *p, char **value)
 {
-	struct buf b = {0};
+	struct text b = TEXT_INIT;
 	char sig[SIGV4_HEX_SIZE], date[SIGV4_DATE_SIZE];
 	char *signed_headers = NULL;
 	int r;
@@ -763,16 +733,16 @@ int sigv4_authorization(const struct sigv4_request *req, const struct sigv4_para
 	if ((r = sign(req, p, SIGV4_MODE_HEADER, sig, &signed_headers)) < 0 ||
 	    (r = sigv4_amz_date(p->now, date)) < 0)
 		return r;
-	buf_str(&b, SIGV4_ALGORITHM " Credential=");
-	buf_str(&b, p->access_key_id);
-	buf_char(&b, '/');
+	text_str(&b, SIGV4_ALGORITHM " Credential=");
+	text_str(&b, p->access_key_id);
+	text_char(&b, '/');
 	add_scope(&b, p, date);
-	buf_str(&b, ", SignedHeaders=");
-	buf_str(&b, signed_headers);
-	buf_str(&b, ", Signature=");
-	buf_str(&b, sig);
+	text_str(&b, ", SignedHeaders=");
+	text_str(&b, signed_headers);
+	text_str(&b, ", Signature=");
+	text_str(&b, sig);
 	free(signed_headers);
-	return buf_take(&b, value);
+	return text_take(&b, value);
 }
 
 static int add_header(struct sigv4_added *out, const char *name, const char *value)
@@ -825,7 +795,7 @@ void sigv4_added_finish(struct sigv4_added *out)
 
 int sigv4_presign_query(const struct sigv4_request *req, const struct sigv4_params *p, char **query)
 {
-	struct buf b = {0};
+	struct text b = TEXT_INIT;
 	char sig[SIGV4_HEX_SIZE], date[SIGV4_DATE_SIZE];
 	char *signed_headers = NULL;
 	int r;
@@ -834,11 +804,11 @@ int sigv4_presign_query(const struct sigv4_request *req, const struct sigv4_para
 	if ((r = sign(req, p, SIGV4_MODE_QUERY, sig, &signed_headers)) < 0 ||
 	    (r = sigv4_amz_date(p->now, date)) < 0)
 		return r;
-	buf_str(&b, req->query ? req->query : "");
+	text_str(&b, req->query ? req->query : "");
 	add_presign_params(&b, p, date, signed_headers);
 	add_param(&b, "X-Amz-Signature", sig);
 	if (has_token(p) && p->omit_session_token)
 		add_param(&b, "X-Amz-Security-Token", p->session_token);
 	free(signed_headers);
-	return buf_take(&b, query);
+	return text_take(&b, query);
 }
