@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base64.h"
 #include "wipe.h"
 
 #define HOST_MAX 256
@@ -346,48 +347,17 @@ void ecr_token_finish(struct ecr_token *t)
 	t->expires = 0;
 }
 
-static int b64_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 int aws_base64_decode(const char *in, size_t len, struct buf *out)
 {
-	uint32_t acc = 0;
-	unsigned bits = 0;
-	int r;
+	size_t got = 0;
+	int r = buf_reserve(out, base64_decoded_max(len));
 
-	while (len > 0 && in[len - 1] == '=')
-		len--;
-	if (len % 4 == 1)
-		return ERR_INVALID;
-	r = buf_reserve(out, len / 4 * 3 + 3);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < len; i++) {
-		int v = b64_value((unsigned char)in[i]);
-
-		if (v < 0)
-			return ERR_INVALID;
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out->data[out->len++] = (char)((acc >> bits) & 0xff);
-		}
-	}
+	r = base64_decode(in, len, BASE64_LENIENT, (unsigned char *)out->data + out->len, &got);
+	out->len += got;
 	out->data[out->len] = '\0';
-	return 0;
+	return r;
 }
 
 static int digits(const char **p, int n, int *out)
