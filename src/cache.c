@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "fileio.h"
+#include "fnv.h"
 #include "log.h"
 #include "paths.h"
 
@@ -54,25 +55,14 @@ static const char *str(const char *s)
 	return s ? s : "";
 }
 
-/* 64-bit FNV-1a of s including its NUL, which separates the fields. */
-static uint64_t fnv1a(uint64_t h, const char *s)
-{
-	for (;; s++) {
-		h ^= (unsigned char)*s;
-		h *= UINT64_C(0x100000001b3);
-		if (!*s)
-			return h;
-	}
-}
-
 static uint64_t id_hash(const struct cache_id *id)
 {
-	uint64_t h = UINT64_C(0xcbf29ce484222325);
+	uint64_t h = FNV64_OFFSET;
 
-	h = fnv1a(h, "docker-credential-router cache v1");
-	h = fnv1a(h, str(id->route));
-	h = fnv1a(h, str(id->registry));
-	return fnv1a(h, str(id->who));
+	h = fnv64_field(h, "docker-credential-router cache v1");
+	h = fnv64_field(h, str(id->route));
+	h = fnv64_field(h, str(id->registry));
+	return fnv64_field(h, str(id->who));
 }
 
 char *cache_dir(const struct cache_params *params)

@@ -303,40 +303,19 @@ static int parse_top(struct config *config, const struct toml_value *root, struc
 	return r;
 }
 
-int config_parse(const char *origin, const char *dir, const char *text, size_t len,
-		 struct config **out, struct errbuf *eb)
+/* Parses TOML text that starts on line first_line of the file origin names. */
+static int parse_toml(const char *origin, const char *text, size_t len, int first_line,
+		      struct toml_value **root, struct errbuf *eb)
 {
-	struct toml_value *root = NULL;
 	struct toml_error terr;
-	struct config *config;
 	char where[240];
-	int r;
+	int r = toml_parse_at(text, len, first_line, root, &terr);
 
-	*out = NULL;
-	config = calloc(1, sizeof(*config));
-	if (!config)
-		return ERR_NOMEM;
-	config->origin = strdup(origin);
-	config->dir = strdup(dir);
-	if (!config->origin || !config->dir) {
-		r = ERR_NOMEM;
-		goto out;
-	}
-	r = toml_parse(text, len, &root, &terr);
 	if (r < 0) {
 		toml_error_format(&terr, where, sizeof(where));
-		r = errbuf_set(eb, ERR_CONFIG, "%s:%s", origin, where);
-		goto out;
+		r = r == ERR_NOMEM ? r : errbuf_set(eb, ERR_CONFIG, "%s:%s", origin, where);
 	}
-	r = parse_top(config, root, eb);
-out:
-	toml_free(root);
-	if (r < 0) {
-		config_free(config);
-		return r == ERR_NOMEM ? errbuf_set(eb, r, "out of memory") : r;
-	}
-	*out = config;
-	return 0;
+	return r;
 }
 
 /* The one [[route]] of piece, parsed as route number piece->number. */
@@ -344,16 +323,11 @@ static int parse_piece(struct config *config, const struct config_piece *piece,
 		       struct errbuf *eb)
 {
 	struct toml_value *root = NULL;
-	struct toml_error terr;
 	const struct toml_value *list;
-	char where[240];
-	int r = toml_parse_at(piece->text, piece->len, piece->line, &root, &terr);
+	int r = parse_toml(config->origin, piece->text, piece->len, piece->line, &root, eb);
 
-	if (r < 0) {
-		toml_error_format(&terr, where, sizeof(where));
-		r = errbuf_set(eb, ERR_CONFIG, "%s:%s", config->origin, where);
-		goto out;
-	}
+	if (r < 0)
+		return r;
 	list = toml_table_get(root, "route");
 	if (toml_count(root) != 1 || toml_type(list) != TOML_ARRAY || toml_count(list) != 1 ||
 	    toml_type(toml_array_at(list, 0)) != TOML_TABLE) {
@@ -373,40 +347,30 @@ out:
 	return r;
 }
 
-int config_parse_routed(const char *origin, const char *dir, const char *prelude,
-			size_t prelude_len, const struct config_piece *piece,
-			struct config **out, struct errbuf *eb)
+/*
+ * The configuration in text (the top-level keys and, when whole, the routes)
+ * and, with piece, one more route.  whole is false for a prelude, which must
+ * hold no routes.
+ */
+static int parse(const char *origin, const char *dir, const char *text, size_t len, bool whole,
+		 const struct config_piece *piece, struct config **out, struct errbuf *eb)
 {
 	struct toml_value *root = NULL;
-	struct toml_error terr;
-	struct config *config;
-	char where[240];
+	struct config *config = calloc(1, sizeof(*config));
 	int r;
 
 	*out = NULL;
-	config = calloc(1, sizeof(*config));
 	if (!config)
-		return ERR_NOMEM;
+		return errbuf_set(eb, ERR_NOMEM, "out of memory");
 	config->origin = strdup(origin);
 	config->dir = strdup(dir);
-	if (!config->origin || !config->dir) {
-		r = ERR_NOMEM;
-		goto out;
-	}
-	r = toml_parse(prelude, prelude_len, &root, &terr);
-	if (r < 0) {
-		toml_error_format(&terr, where, sizeof(where));
-		r = errbuf_set(eb, ERR_CONFIG, "%s:%s", origin, where);
-		goto out;
-	}
-	if (toml_table_get(root, "route")) {
+	r = config->origin && config->dir ? parse_toml(origin, text, len, 1, &root, eb) : ERR_NOMEM;
+	if (r == 0 && !whole && toml_table_get(root, "route"))
 		r = errbuf_set(eb, ERR_INVALID, "%s: routes before the first [[route]]", origin);
-		goto out;
-	}
-	r = parse_top(config, root, eb);
+	if (r == 0)
+		r = parse_top(config, root, eb);
 	if (r == 0 && piece)
 		r = parse_piece(config, piece, eb);
-out:
 	toml_free(root);
 	if (r < 0) {
 		config_free(config);
@@ -414,6 +378,19 @@ out:
 	}
 	*out = config;
 	return 0;
+}
+
+int config_parse(const char *origin, const char *dir, const char *text, size_t len,
+		 struct config **out, struct errbuf *eb)
+{
+	return parse(origin, dir, text, len, true, NULL, out, eb);
+}
+
+int config_parse_routed(const char *origin, const char *dir, const char *prelude,
+			size_t prelude_len, const struct config_piece *piece,
+			struct config **out, struct errbuf *eb)
+{
+	return parse(origin, dir, prelude, prelude_len, false, piece, out, eb);
 }
 
 void config_free(struct config *config)

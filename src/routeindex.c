@@ -13,6 +13,7 @@
 
 #include "build-config.h"
 #include "fileio.h"
+#include "fnv.h"
 #include "paths.h"
 #include "pattern.h"
 
@@ -411,24 +412,14 @@ int routeindex_lookup(const void *image, size_t size, const struct routeindex_st
 
 /* ---- the file ---------------------------------------------------------- */
 
-static uint64_t fnv1a64(uint64_t h, const char *s)
-{
-	for (;; s++) {
-		h ^= (unsigned char)*s;
-		h *= UINT64_C(0x100000001b3);
-		if (!*s)
-			return h;
-	}
-}
-
 char *routeindex_path(const char *dir, const char *base)
 {
-	uint64_t h = UINT64_C(0xcbf29ce484222325);
+	uint64_t h = FNV64_OFFSET;
 	char name[sizeof(DCR_NAME) + 24];
 
-	h = fnv1a64(h, "docker-credential-router routes v1");
-	h = fnv1a64(h, dir);
-	h = fnv1a64(h, base);
+	h = fnv64_field(h, "docker-credential-router routes v1");
+	h = fnv64_field(h, dir);
+	h = fnv64_field(h, base);
 	snprintf(name, sizeof(name), DCR_NAME "/%016" PRIx64 ".routes", h);
 	return paths_xdg("XDG_CACHE_HOME", ".cache", name);
 }

@@ -42,7 +42,7 @@
 #include "ref.h"
 
 /* Smaller files are parsed whole: that costs less than reading an index. */
-#define ROUTEINDEX_MIN_SIZE (16u << 10)
+#define ROUTEINDEX_MIN_SIZE (4u << 10)
 /* Seconds a file must be unmodified before its index is written. */
 #define ROUTEINDEX_SETTLE 2
 
