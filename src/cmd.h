@@ -14,7 +14,10 @@ int cmd_version(int argc, char **argv);
 int cmd_route(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_cache(int argc, char **argv);
-/* configure.c, configure_docker.c, configure_podman.c: point Docker's and containers/image's configuration at the router. */
+/*
+ * configure.c, configure_docker.c, configure_podman.c: point Docker's and
+ * containers/image's configuration at the router.
+ */
 int cmd_configure_docker(int argc, char **argv);
 int cmd_configure_podman(int argc, char **argv);
 /* Other callers' protocols: tedge.c and kubelet.c. */
