@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Runs one case of AWS's SigV4 test suites through src/aws/sigv4.c and prints
- * one intermediate result, byte for byte as the suite stores it (no final
- * newline).  tests/sigv4-run.py compares the output with the expected files.
+ * Runs one case of AWS's SigV4 test suites through src/aws/sigv4.c (and
+ * sigv4_canon.c) and prints one intermediate result, byte for byte as the
+ * suite stores it (no final newline).  tests/sigv4-run.py compares the output with the expected files.
  *
  *   sigv4-vector [--query] [--classic] --part creq|sts|sig|authz|signed CASE_DIR
  *
