@@ -318,7 +318,7 @@ int configure_finish(struct target *t, struct buf *notes, int r, struct errbuf *
 }
 
 /* Points the JSON file at path at the router: credHelpers for hosts, or credsStore. */
-int configure_json(const char *path, json_t *hosts, struct buf *notes)
+static int write_json(const char *path, json_t *hosts, struct buf *notes)
 {
 	struct target t = {.old = BUF_INIT, .report = BUF_INIT};
 	struct errbuf eb = {{0}};
@@ -350,5 +350,23 @@ int configure_json(const char *path, json_t *hosts, struct buf *notes)
 	json_decref(root);
 	buf_finish(&text);
 	configure_target_finish(&t);
+	return r;
+}
+
+int configure_json(const char *path, bool routed, bool docker)
+{
+	struct buf notes = BUF_INIT;
+	struct errbuf eb = {{0}};
+	json_t *hosts = NULL;
+	int r = routed ? configure_routed_hosts(docker, &hosts, &notes, &eb) : 0;
+
+	if (r < 0) {
+		out_write(notes.data, notes.len);
+		r = out_error("error: %s", errbuf_str(&eb, r));
+	} else {
+		r = write_json(path, hosts, &notes);
+	}
+	json_decref(hosts);
+	buf_finish(&notes);
 	return r;
 }

@@ -33,9 +33,6 @@ int cmd_configure_docker(int argc, char **argv)
 	bool global = false;
 	const struct flag flags[] = {
 		{"--config", &arg, NULL}, {"--global", NULL, &global}, {NULL, NULL, NULL}};
-	struct errbuf eb = {{0}};
-	struct buf notes = BUF_INIT;
-	json_t *hosts = NULL;
 	char *path = NULL;
 	int r;
 
@@ -44,15 +41,7 @@ int cmd_configure_docker(int argc, char **argv)
 	path = docker_config_path(arg);
 	if (!path)
 		return out_error("error: no home directory: use --config PATH");
-	r = global ? 0 : configure_routed_hosts(true, &hosts, &notes, &eb);
-	if (r < 0) {
-		out_write(notes.data, notes.len);
-		r = out_error("error: %s", errbuf_str(&eb, r));
-	} else {
-		r = configure_json(path, hosts, &notes);
-	}
-	json_decref(hosts);
-	buf_finish(&notes);
+	r = configure_json(path, !global, true);
 	free(path);
 	return r;
 }

@@ -55,7 +55,12 @@ int configure_routed_hosts(bool docker, json_t **hosts, struct buf *notes, struc
 
 /* Prints the notes and the report (or "nothing to change"), or the error. */
 int configure_finish(struct target *t, struct buf *notes, int r, struct errbuf *eb);
-/* Points the JSON file at path at the router: credHelpers for hosts, or credsStore. */
-int configure_json(const char *path, json_t *hosts, struct buf *notes);
+/*
+ * Points the JSON file at path (config.json, auth.json) at the router:
+ * credHelpers for the registries the routes name when routed (with Docker
+ * Hub's keys for the docker CLI when docker), else credsStore.  Prints the
+ * notes and the report, or the error; returns the exit status.
+ */
+int configure_json(const char *path, bool routed, bool docker);
 
 #endif

@@ -239,8 +239,6 @@ int cmd_configure_podman(int argc, char **argv)
 				     {"--global", NULL, &global},
 				     {NULL, NULL, NULL}};
 	struct errbuf eb = {{0}};
-	struct buf notes = BUF_INIT;
-	json_t *hosts = NULL;
 	char *path = NULL;
 	int r;
 
@@ -257,15 +255,9 @@ int cmd_configure_podman(int argc, char **argv)
 		return r;
 	}
 	path = auth_file_path(auth, &eb);
-	r = path ? configure_routed_hosts(false, &hosts, &notes, &eb) : ERR_CONFIG;
-	if (r < 0) {
-		out_write(notes.data, notes.len);
-		r = out_error("error: %s", errbuf_str(&eb, r));
-	} else {
-		r = configure_json(path, hosts, &notes);
-	}
-	json_decref(hosts);
-	buf_finish(&notes);
+	if (!path)
+		return out_error("error: %s", errbuf_str(&eb, ERR_CONFIG));
+	r = configure_json(path, true, false);
 	free(path);
 	return r;
 }
