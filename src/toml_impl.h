@@ -10,6 +10,7 @@
  * Not for other modules.
  */
 
+#include "hexdigit.h"
 #include "toml.h"
 
 #include <locale.h>
@@ -151,18 +152,6 @@ static inline bool is_bare(int c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 	       c == '_' || c == '-';
-}
-
-/* The value of a hexadecimal digit, or -1. */
-static inline int hex_value(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* ---- toml.c: positions and errors ---- */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "hexdigit.h"
 #include "wipe.h"
 
 #define SCOPE_PART_MAX 128
@@ -36,17 +37,6 @@ static bool is_tchar(unsigned char c)
 static unsigned char lower(unsigned char c)
 {
 	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
-}
-
-static int hex_value(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* Appends one byte, percent-encoded unless unreserved (or a kept '/'). */
