@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "fileio.h"
 #include "fnv.h"
 #include "log.h"
@@ -306,22 +307,6 @@ static void store_entry(const char *path, const struct cache_id *id, time_t issu
 	buf_finish(&text);
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 /*
  * Takes the exclusive flock on the lock file, waiting at most timeout_ms.
  * Returns the descriptor, ERR_LIMIT on timeout, or another error (the
@@ -329,7 +314,8 @@ static void sleep_ms(long ms)
  */
 static int lock_entry(const char *path, int timeout_ms, struct errbuf *eb)
 {
-	long deadline = now_ms() + timeout_ms, delay = 1;
+	long long deadline = clock_ms() + timeout_ms;
+	long delay = 1;
 	struct stat st;
 	int fd;
 
@@ -348,11 +334,11 @@ static int lock_entry(const char *path, int timeout_ms, struct errbuf *eb)
 			close(fd);
 			return ERR_IO;
 		}
-		if (now_ms() >= deadline) {
+		if (clock_ms() >= deadline) {
 			close(fd);
 			return ERR_LIMIT;
 		}
-		sleep_ms(delay);
+		clock_sleep_ms(delay);
 		delay = delay * 2 > LOCK_POLL_MAX_MS ? LOCK_POLL_MAX_MS : delay * 2;
 	}
 	return fd;

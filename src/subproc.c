@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "build-config.h"
+#include "clock.h"
 #include "log.h"
 #include "wipe.h"
 
@@ -36,14 +37,6 @@ struct run {
 	size_t err_total;
 	bool err_dropped;
 };
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Writes one stderr line of the program to ours, with its label. */
 static void pass_line(struct run *run, const char *s, size_t len)
@@ -163,7 +156,7 @@ static void collect(struct run *run, long long deadline)
 					{run->err_fd, POLLIN, 0},
 					{run->in_fd, POLLOUT, 0},
 					{exited ? -1 : run->pid_fd, POLLIN, 0}};
-		long long left = deadline - now_ms();
+		long long left = deadline - clock_ms();
 		/* Without a pidfd, look for the exit again every 50 ms. */
 		long long wait = run->pid_fd >= 0 || left < 50 ? left : 50;
 
@@ -240,7 +233,7 @@ int subproc_run(const struct subproc_params *params, struct subproc_result *res,
 	struct run run = {.params = params, .res = res, .pid_fd = -1, .in_fd = -1, .out_fd = -1,
 			  .err_fd = -1};
 	int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1}, r;
-	long long deadline = now_ms() + params->timeout_ms;
+	long long deadline = clock_ms() + params->timeout_ms;
 
 	memset(res, 0, sizeof(*res));
 	if ((params->input && pipe2(in, O_CLOEXEC) < 0) || pipe2(out, O_CLOEXEC) < 0 ||

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "aws/sigv4.h"
+#include "clock.h"
 #include "http.h"
 #include "log.h"
 #include "wipe.h"
@@ -29,22 +30,6 @@ struct call {
 	struct aws_url url;
 };
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 /* Full jitter in [delay/2, delay] with delay = base * 2^(attempt-1), capped. */
 static long backoff_ms(int attempt)
 {
@@ -56,7 +41,7 @@ static long backoff_ms(int attempt)
 	if (delay > BACKOFF_CAP_MS)
 		delay = BACKOFF_CAP_MS;
 	if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) != (ssize_t)sizeof(rnd))
-		rnd = (unsigned int)now_ms();
+		rnd = (unsigned int)clock_ms();
 	return delay / 2 + (long)(rnd % (unsigned int)(delay / 2 + 1));
 }
 
@@ -203,7 +188,7 @@ static void note_attempts(struct errbuf *eb, int tries)
 static int perform(struct call *c, struct buf *answer, struct errbuf *eb)
 {
 	long timeout = c->t->timeout_ms > 0 ? c->t->timeout_ms : AWS_CALL_TIMEOUT_MS_DEFAULT;
-	long deadline = now_ms() + timeout, left, wait;
+	long long deadline = clock_ms() + timeout, left, wait;
 	int max = attempts_allowed(c->t), code = ERR_BACKEND, r;
 
 	if (aws_url_parse(c->t->endpoint, &c->url) < 0)
@@ -213,8 +198,8 @@ static int perform(struct call *c, struct buf *answer, struct errbuf *eb)
 		struct http_response resp = {0};
 		bool again;
 
-		left = deadline - now_ms();
-		r = try_once(c, left > 0 ? left : 1, &resp, eb);
+		left = deadline - clock_ms();
+		r = try_once(c, (long)(left > 0 ? left : 1), &resp, eb);
 		if (r == 0 && resp.status == 200) {
 			*answer = resp.body; /* transferred */
 			resp.body = (struct buf)BUF_INIT;
@@ -223,7 +208,7 @@ static int perform(struct call *c, struct buf *answer, struct errbuf *eb)
 		}
 		again = judge(c, r, &resp, &code, eb);
 		http_response_finish(&resp);
-		left = deadline - now_ms();
+		left = deadline - clock_ms();
 		if (!again || attempt >= max || left <= 0) {
 			note_attempts(eb, attempt);
 			return code;
@@ -231,7 +216,7 @@ static int perform(struct call *c, struct buf *answer, struct errbuf *eb)
 		log_info("%s: attempt %d of %d failed (%s); trying again", c->label, attempt, max,
 			 eb->msg);
 		wait = backoff_ms(attempt);
-		sleep_ms(wait < left ? wait : left);
+		clock_sleep_ms(wait < left ? wait : left);
 	}
 }
 
