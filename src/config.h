@@ -62,8 +62,9 @@ int config_parse_routed(const char *origin, const char *dir, const char *prelude
  * config_load for one request: a large file is read through its route index
  * (built and saved on the way when missing or out of date), so that only the
  * top-level settings and the route that can answer ref are parsed.  The
- * result answers route_find for ref exactly as the whole file would; use
- * config_load for anything that needs every route.
+ * result answers route_find for ref exactly as the whole file would.  With
+ * ref NULL (what config_load does) every route is read: for anything that
+ * needs them all.
  */
 int config_load_for(const struct ref *ref, struct config **out, struct errbuf *eb);
 

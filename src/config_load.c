@@ -86,22 +86,6 @@ static int load_whole(const struct source *src, struct buf *text, struct config 
 	return r ? r : config_parse(src->path, src->dir, text->data, text->len, out, eb);
 }
 
-int config_load(struct config **out, struct errbuf *eb)
-{
-	struct buf text = BUF_INIT;
-	struct source src;
-	int r = source_open(&src, eb);
-
-	*out = NULL;
-	if (r == ERR_NOT_FOUND)
-		r = load_embedded(out, eb);
-	else if (r == 0)
-		r = load_whole(&src, &text, out, eb);
-	buf_finish(&text);
-	source_finish(&src);
-	return r;
-}
-
 static const char *base_name(const char *path)
 {
 	const char *slash = strrchr(path, '/');
@@ -183,7 +167,7 @@ int config_load_for(const struct ref *ref, struct config **out, struct errbuf *e
 		r = load_embedded(out, eb);
 		goto out;
 	}
-	if (r < 0 || src.st.st_size < (off_t)ROUTEINDEX_MIN_SIZE)
+	if (r < 0 || !ref || src.st.st_size < (off_t)ROUTEINDEX_MIN_SIZE)
 		goto whole;
 	routeindex_stamp_init(&stamp, &src.st);
 	index = routeindex_path(src.dir, base_name(src.path));
@@ -200,4 +184,9 @@ out:
 	buf_finish(&text);
 	source_finish(&src);
 	return r;
+}
+
+int config_load(struct config **out, struct errbuf *eb)
+{
+	return config_load_for(NULL, out, eb);
 }
