@@ -22,7 +22,7 @@
  * texts.  Native byte order: an index is never shared between machines.
  */
 #define MAGIC "DCRroute"
-#define FORMAT 1u
+#define FORMAT 2u /* 2: registry hashes from fnv.h */
 #define VERSION_MAX 32
 #define NONE UINT32_MAX
 #define IMAGE_MAX (64u << 20)
@@ -74,16 +74,12 @@ static bool same_stamp(const struct routeindex_stamp *a, const struct routeindex
 	       a->ctime_sec == b->ctime_sec && a->ctime_nsec == b->ctime_nsec;
 }
 
-/* 32-bit FNV-1a: the registry a literal pattern names, "host[:port]". */
+/* The hash of the registry a literal pattern names, "host[:port]": FNV-1a, folded. */
 static uint32_t registry_hash(const char *s)
 {
-	uint32_t h = UINT32_C(2166136261);
+	uint64_t h = fnv64_field(FNV64_OFFSET, s);
 
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= UINT32_C(16777619);
-	}
-	return h;
+	return (uint32_t)(h ^ (h >> 32));
 }
 
 /* ---- building ---------------------------------------------------------- */
